@@ -251,6 +251,13 @@ if [ "$headless" -eq 0 ]; then
    <pref name='showoffline' type='bool' value='1'/>
   </pref>
  </pref>
+ <pref name='purple'>
+  <pref name='network'>
+   <pref name='stun_server' type='string' value='127.0.0.1'/>
+   <pref name='auto_ip' type='bool' value='0'/>
+   <pref name='map_ports' type='bool' value='0'/>
+  </pref>
+ </pref>
  <pref name='plugins'>
   <pref name='core'>
    <pref name='chatcrm'>
@@ -281,6 +288,8 @@ EOF
  </account>
 </account>
 EOF
+	# (The STUN server given as an address keeps the XMPP plugin from
+	# asking DNS for one: nothing leaves 127.0.0.1.)
 	# The customer writes a little after Finch is up, then now and then.
 	# The writer keeps fd 3 from its sleeps, so that when it is killed
 	# the customer sees the end of its input at once.

@@ -64,7 +64,9 @@ if [ "$sanitize" -eq 1 ]; then
 	echo "== run-tests: $build-sanitize (address, undefined)"
 	# Leaks: libpurple and GLib keep a lot until exit; their known ones
 	# are in lsan.supp, ours are reported.
-	export ASAN_OPTIONS="halt_on_error=1:abort_on_error=1:detect_leaks=1:${ASAN_OPTIONS:-}"
+	# The slow unwinder, so that suppressions by function name match in
+	# libraries built without frame pointers.
+	export ASAN_OPTIONS="halt_on_error=1:abort_on_error=1:detect_leaks=1:fast_unwind_on_malloc=0:${ASAN_OPTIONS:-}"
 	export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:${UBSAN_OPTIONS:-}"
 	export LSAN_OPTIONS="suppressions=$here/lsan.supp:print_suppressions=0:${LSAN_OPTIONS:-}"
 	# Everything runs slower under the sanitizers.

@@ -8,6 +8,7 @@
  *
  *   READY                         core up, plugins loaded, stdin read
  *   PLUGIN-LOADED <id> <path>     a --plugin was loaded
+ *   PLUGIN-ERROR <path> <why>     it was not (and the client exits, 2)
  *   SIGNED-ON <account>           the account is online
  *   SIGNED-OFF <account>
  *   CONNECTION-ERROR <text>
@@ -418,6 +419,105 @@ static PurpleDebugUiOps debug_ops = {
 	.is_enabled = headless_debug_is_enabled,
 };
 
+/* ---- name lookups: none leaves the machine ------------------------- */
+
+/*
+ * The XMPP plugin asks DNS for SRV records (a STUN server for the
+ * account's domain) even with connect_server set, and any host name would
+ * go to the system resolver: the tests must never reach beyond 127.0.0.1.
+ * So every SRV or TXT query and every host-name lookup fails here, a
+ * moment later (the caller keeps the query's handle only once we return).
+ * Connections to IP addresses never get this far.
+ */
+typedef void (*LookupFailed) (gpointer query, const char *message);
+
+static GHashTable *lookups;	/* query -> Lookup */
+
+typedef struct {
+	gpointer query;
+	LookupFailed failed;
+	guint idle_id;
+} Lookup;
+
+static gboolean
+lookup_fail (gpointer data)
+{
+	Lookup *lookup = data;
+	gpointer query = lookup->query;
+	LookupFailed failed = lookup->failed;
+
+	/* The failure callback destroys the query, and with it this entry. */
+	lookup->idle_id = 0;
+	g_hash_table_remove (lookups, query);
+	failed (query, "crm-headless looks up no names (tests stay on "
+		"127.0.0.1)");
+	return G_SOURCE_REMOVE;
+}
+
+static gboolean
+lookup_refuse (gpointer query, LookupFailed failed)
+{
+	Lookup *lookup = g_new0 (Lookup, 1);
+
+	if (!lookups)
+		lookups = g_hash_table_new_full (g_direct_hash, g_direct_equal,
+						 NULL, g_free);
+	lookup->query = query;
+	lookup->failed = failed;
+	lookup->idle_id = g_idle_add (lookup_fail, lookup);
+	g_hash_table_replace (lookups, query, lookup);
+	return TRUE;
+}
+
+static void
+lookup_destroy (gpointer query)
+{
+	Lookup *lookup = lookups ? g_hash_table_lookup (lookups, query) : NULL;
+
+	if (lookup && lookup->idle_id)
+		g_source_remove (lookup->idle_id);
+	if (lookup)
+		g_hash_table_remove (lookups, query);
+}
+
+static gboolean
+headless_srv_resolve (PurpleSrvTxtQueryData *query,
+		      PurpleSrvTxtQueryResolvedCallback resolved_cb,
+		      PurpleSrvTxtQueryFailedCallback failed_cb)
+{
+	return lookup_refuse (query, (LookupFailed)failed_cb);
+}
+
+static void
+headless_srv_destroy (PurpleSrvTxtQueryData *query)
+{
+	lookup_destroy (query);
+}
+
+static PurpleSrvTxtQueryUiOps srv_ops = {
+	.resolve = headless_srv_resolve,
+	.destroy = headless_srv_destroy,
+};
+
+static gboolean
+headless_dns_resolve (PurpleDnsQueryData *query,
+		      PurpleDnsQueryResolvedCallback resolved_cb,
+		      PurpleDnsQueryFailedCallback failed_cb)
+{
+	return lookup_refuse (query, (LookupFailed)failed_cb);
+}
+
+static void
+headless_dns_destroy (PurpleDnsQueryData *query)
+{
+	lookup_destroy (query);
+}
+
+static PurpleDnsQueryUiOps dns_ops = {
+	.resolve_host = headless_dns_resolve,
+	.destroy = headless_dns_destroy,
+};
+
 /* ---- event loop: libpurple's sources on the GLib main loop --------- */
 
 typedef struct {
@@ -476,6 +576,8 @@ headless_ui_init (void)
 	purple_conversations_set_ui_ops (&conv_ops);
 	purple_request_set_ui_ops (&request_ops);
 	purple_notify_set_ui_ops (&notify_ops);
+	purple_srv_txt_query_set_ui_ops (&srv_ops);
+	purple_dnsquery_set_ui_ops (&dns_ops);
 }
 
 static PurpleCoreUiOps core_ops = {
@@ -868,12 +970,9 @@ core_start (const char *user_dir)
 static gboolean
 plugin_load (const char *path)
 {
+	/* Probed already by plugins_load(): this finds the same plugin. */
 	PurplePlugin *plugin = purple_plugin_probe (path);
 
-	if (!plugin) {
-		emit ("PLUGIN-ERROR %s cannot be probed", path);
-		return FALSE;
-	}
 	if (!purple_plugin_is_loaded (plugin) && !purple_plugin_load (plugin)) {
 		emit ("PLUGIN-ERROR %s %s", path,
 		      plugin->error ? plugin->error : "load failed");
@@ -901,28 +1000,34 @@ connect_signals (void)
 				       PURPLE_CALLBACK (on_receiving_iq), NULL);
 }
 
-int
-main (int argc, char **argv)
+/* What the command line asked for. */
+typedef struct {
+	char *user_dir;
+	char *account;
+	char *password;
+	char *server;
+	char **plugins;
+	char **prefs;
+	int port;
+} Options;
+
+static gboolean
+options_parse (Options *o, int *argc, char ***argv)
 {
-	char *user_dir = NULL, *account = NULL, *password = NULL;
-	char *server = NULL;
-	char **plugins = NULL, **prefs = NULL;
-	int port = 0, i;
-	gboolean ok = TRUE;
 	GOptionEntry entries[] = {
-		{ "user-dir", 'u', 0, G_OPTION_ARG_FILENAME, &user_dir,
+		{ "user-dir", 'u', 0, G_OPTION_ARG_FILENAME, &o->user_dir,
 		  "libpurple's configuration directory (required)", "DIR" },
-		{ "plugin", 'p', 0, G_OPTION_ARG_FILENAME_ARRAY, &plugins,
+		{ "plugin", 'p', 0, G_OPTION_ARG_FILENAME_ARRAY, &o->plugins,
 		  "Load this plugin (repeatable)", "PATH" },
-		{ "pref", 0, 0, G_OPTION_ARG_STRING_ARRAY, &prefs,
+		{ "pref", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->prefs,
 		  "Set a preference before the plugins load", "/PATH=VALUE" },
-		{ "account", 'a', 0, G_OPTION_ARG_STRING, &account,
+		{ "account", 'a', 0, G_OPTION_ARG_STRING, &o->account,
 		  "XMPP account, with a resource", "USER@HOST/RESOURCE" },
-		{ "password", 'w', 0, G_OPTION_ARG_STRING, &password,
+		{ "password", 'w', 0, G_OPTION_ARG_STRING, &o->password,
 		  "The account's password", "PASSWORD" },
-		{ "server", 's', 0, G_OPTION_ARG_STRING, &server,
+		{ "server", 's', 0, G_OPTION_ARG_STRING, &o->server,
 		  "Connect to this address", "ADDRESS" },
-		{ "port", 'P', 0, G_OPTION_ARG_INT, &port, "and port", "N" },
+		{ "port", 'P', 0, G_OPTION_ARG_INT, &o->port, "and port", "N" },
 		{ "debug", 'd', 0, G_OPTION_ARG_NONE, &headless.verbose,
 		  "All of libpurple's debug output on stderr", NULL },
 		{ NULL }
@@ -930,43 +1035,78 @@ main (int argc, char **argv)
 	GOptionContext *context = g_option_context_new ("- headless chat "
 							"client for tests");
 	GError *error = NULL;
-	GIOChannel *input;
+	gboolean ok;
 
 	g_option_context_add_main_entries (context, entries, NULL);
-	if (!g_option_context_parse (context, &argc, &argv, &error)
-	    || !user_dir || !account || !strchr (account, '@')) {
+	ok = g_option_context_parse (context, argc, argv, &error)
+	     && o->user_dir && o->account && strchr (o->account, '@');
+	if (!ok)
 		fprintf (stderr, "crm-headless: %s\n", error ? error->message
 			 : "--user-dir and --account USER@HOST are required");
+	g_clear_error (&error);
+	g_option_context_free (context);
+	return ok;
+}
+
+static void
+options_clear (Options *o)
+{
+	g_strfreev (o->plugins);
+	g_strfreev (o->prefs);
+	g_free (o->user_dir);
+	g_free (o->account);
+	g_free (o->password);
+	g_free (o->server);
+}
+
+/* Probes the plugins (a plugin's init may add its prefs), sets the prefs,
+ * loads the plugins, and sets the prefs again, now that every one of
+ * them is registered with its type. */
+static gboolean
+plugins_load (Options *o)
+{
+	gboolean ok = TRUE;
+	int i;
+
+	for (i = 0; ok && o->plugins && o->plugins[i]; i++) {
+		ok = purple_plugin_probe (o->plugins[i]) != NULL;
+		if (!ok)
+			emit ("PLUGIN-ERROR %s cannot be probed", o->plugins[i]);
+	}
+	for (i = 0; ok && o->prefs && o->prefs[i]; i++)
+		ok = pref_apply (o->prefs[i]);
+	for (i = 0; ok && o->plugins && o->plugins[i]; i++)
+		ok = plugin_load (o->plugins[i]);
+	for (i = 0; ok && o->prefs && o->prefs[i]; i++)
+		ok = pref_apply (o->prefs[i]);
+	return ok;
+}
+
+int
+main (int argc, char **argv)
+{
+	Options o = { NULL };
+	GIOChannel *input;
+
+	if (!options_parse (&o, &argc, &argv)) {
+		options_clear (&o);
 		return 2;
 	}
-	g_option_context_free (context);
-
 	/* A test that dies must not leave us writing into a closed pipe. */
 	signal (SIGPIPE, SIG_IGN);
 	headless.loop = g_main_loop_new (NULL, FALSE);
 	g_queue_init (&headless.commands);
-	if (!core_start (user_dir))
+	if (!core_start (o.user_dir))
 		return 1;
 	connect_signals ();
-
-	/* Probe first (a plugin's init may add its prefs), then set. */
-	for (i = 0; plugins && plugins[i]; i++)
-		if (!purple_plugin_probe (plugins[i]))
-			ok = FALSE;
-	for (i = 0; ok && prefs && prefs[i]; i++)
-		ok = pref_apply (prefs[i]);
-	for (i = 0; ok && plugins && plugins[i]; i++)
-		ok = plugin_load (plugins[i]);
-	/* Once more, now the plugin has registered every pref's type. */
-	for (i = 0; ok && prefs && prefs[i]; i++)
-		ok = pref_apply (prefs[i]);
-	if (!ok) {
+	if (!plugins_load (&o)) {
 		purple_core_quit ();
+		options_clear (&o);
 		return 2;
 	}
 
-	headless.account = account_set_up (account, password ? password : "",
-					   server, port);
+	headless.account = account_set_up (o.account, o.password ? o.password
+					   : "", o.server, o.port);
 	input = g_io_channel_unix_new (0);
 	headless.stdin_id = g_io_add_watch (input, G_IO_IN | G_IO_HUP
 					    | G_IO_ERR, on_stdin, NULL);
@@ -979,11 +1119,6 @@ main (int argc, char **argv)
 	g_main_loop_unref (headless.loop);
 	g_queue_clear_full (&headless.commands, g_free);
 	g_free (headless.flush_id);
-	g_strfreev (plugins);
-	g_strfreev (prefs);
-	g_free (user_dir);
-	g_free (account);
-	g_free (password);
-	g_free (server);
+	options_clear (&o);
 	return headless.exit_status;
 }

@@ -692,6 +692,19 @@ client_read_next (HarnessClient *client)
 					     on_client_line, client);
 }
 
+/* Appends copies of the NULL-terminated strings to @argv. */
+static void
+client_argv_add (GPtrArray *argv, ...)
+{
+	const char *arg;
+	va_list args;
+
+	va_start (args, argv);
+	while ((arg = va_arg (args, const char *)))
+		g_ptr_array_add (argv, g_strdup (arg));
+	va_end (args);
+}
+
 HarnessClient *
 harness_client_start (HarnessServer *server, const char *user,
 		      const char *resource, const char *const *extra_args,
@@ -724,15 +737,9 @@ harness_client_start (HarnessServer *server, const char *user,
 	client->stderr_path = g_strconcat (base, ".stderr", NULL);
 	g_mkdir_with_parents (base, 0700);
 
-	g_ptr_array_add (argv, g_strdup (headless));
-	g_ptr_array_add (argv, g_strdup ("--user-dir"));
-	g_ptr_array_add (argv, g_strdup (base));
-	g_ptr_array_add (argv, g_strdup ("--account"));
-	g_ptr_array_add (argv, g_strdup (client->name));
-	g_ptr_array_add (argv, g_strdup ("--password"));
-	g_ptr_array_add (argv, g_strdup (password));
-	g_ptr_array_add (argv, g_strdup ("--server"));
-	g_ptr_array_add (argv, g_strdup ("127.0.0.1"));
+	client_argv_add (argv, headless, "--user-dir", base, "--account",
+			 client->name, "--password", password, "--server",
+			 "127.0.0.1", NULL);
 	g_ptr_array_add (argv, g_strdup ("--port"));
 	g_ptr_array_add (argv, g_strdup_printf ("%u", server->port));
 	for (i = 0; extra_args && extra_args[i]; i++)
