@@ -3,8 +3,11 @@
  * crm-cmd.c: the /crm command and its subcommands.
  *
  * One command, /crm, is registered for every protocol, in IMs and chats.
- * Its argument arrives as markup; it is unescaped, split into a subcommand
- * word and the rest, and dispatched through one table that also holds
+ * Its argument arrives as the plain text the agent typed (libpurple takes
+ * an "s" argument from the command line, not from its markup), so it is
+ * taken as it is: unescaping it would turn a typed "&amp;" into "&" and a
+ * typed "<br>" into a line break.  It is split into a subcommand word and
+ * the rest, and dispatched through one table that also holds
  * each subcommand's usage and help text (/crm help lists them, /crm help
  * <name> explains one).  The table says what each subcommand needs (an
  * open store, a one-to-one conversation, a linked customer) and the
@@ -87,13 +90,16 @@ G_GNUC_PRINTF (2, 3) static void
 say (CmdCtx *ctx, const char *format, ...)
 {
 	va_list args;
-	char *markup;
+	char *text;
 
+	/* The whole sentence is plain text, escaped once: translated
+	 * formats hold usage such as "/crm link <id>", which markup would
+	 * take for a tag and drop. */
 	va_start (args, format);
-	markup = g_markup_vprintf_escaped (format, args);
+	text = g_strdup_vprintf (format, args);
 	va_end (args);
-	crm_plugin_write (ctx->conv, markup);
-	g_free (markup);
+	crm_plugin_write_text (ctx->conv, text);
+	g_free (text);
 }
 
 /* An argument error: what was wrong, then how to write the command. */
@@ -508,13 +514,19 @@ read_followup (CmdCtx *ctx, const char *args, CrmFollowup *f)
 	     crm_parse_due (rest, now, &f->due_us, &f->text, &error);
 	if (ok && !crm_cmd_args_check_text (f->text,
 					    CRM_CMD_ARGS_MAX_TEXT_BYTES,
-					    NULL)) {
+					    &error)) {
 		ok = FALSE;
-		g_set_error (&error, CRM_CMD_ARGS_ERROR,
-			     CRM_CMD_ARGS_ERROR_MISSING,
-			     _("Say what to do after the time, for example: "
-			       "/crm followup tomorrow 9:00 Call back about "
-			       "the invoice."));
+		/* Only a missing text gets the example; a text too long or
+		 * not UTF-8 keeps its own reason. */
+		if (g_error_matches (error, CRM_CMD_ARGS_ERROR,
+				     CRM_CMD_ARGS_ERROR_MISSING)) {
+			g_clear_error (&error);
+			g_set_error (&error, CRM_CMD_ARGS_ERROR,
+				     CRM_CMD_ARGS_ERROR_MISSING,
+				     _("Say what to do after the time, for "
+				       "example: /crm followup tomorrow 9:00 "
+				       "Call back about the invoice."));
+		}
 	}
 	if (!ok) {
 		say_bad_args (ctx, "followup", error);
@@ -649,6 +661,14 @@ cmd_done (CmdCtx *ctx, const char *args)
 	g_free (id);
 	if (f == NULL) {
 		say_failure (ctx, _("The follow-up was not closed."), error);
+		return;
+	}
+	/* An id (or a list shown before a relink) can name another
+	 * customer's follow-up; this conversation must not close it. */
+	if (g_strcmp0 (f->customer_id, ctx->customer->id) != 0) {
+		say (ctx, _("%s has no follow-up with that id. Type /crm "
+			    "followups to see theirs."), ctx->customer->name);
+		crm_followup_free (f);
 		return;
 	}
 	if (f->status != CRM_FOLLOWUP_OPEN) {
@@ -1058,7 +1078,14 @@ cmd_help (CmdCtx *ctx, const char *args)
 		say (ctx, _("There is no /crm command “%s”."), word);
 		write_help_list (ctx->conv);
 	} else {
-		say (ctx, "<b>%s</b><br>%s", _(def->usage), _(def->help));
+		char *usage = g_markup_escape_text (_(def->usage), -1);
+		char *help = g_markup_escape_text (_(def->help), -1);
+		char *markup = g_strdup_printf ("<b>%s</b><br>%s", usage, help);
+
+		crm_plugin_write (ctx->conv, markup);
+		g_free (markup);
+		g_free (help);
+		g_free (usage);
 		if (def->func == cmd_followup)
 			say (ctx, _("Times: %s"), crm_parse_due_forms ());
 	}
@@ -1164,15 +1191,15 @@ run (PurpleConversation *conv, const CmdDef *def, const char *args)
 }
 
 /*
- * The /crm callback: unescape the markup argument, split off the
- * subcommand and run it.  Always OK: every answer is written here.
+ * The /crm callback: split the plain-text argument into the subcommand
+ * and the rest, and run it.  Always OK: every answer is written here.
  */
 static PurpleCmdRet
 on_crm_command (PurpleConversation *conv, const gchar *cmd, gchar **args,
 		gchar **error, void *data)
 {
-	char *text = purple_unescape_html (args != NULL && args[0] != NULL
-					   ? args[0] : "");
+	char *text = g_strdup (args != NULL && args[0] != NULL ? args[0]
+							       : "");
 	char *word = NULL, *rest = NULL;
 	const CmdDef *def;
 

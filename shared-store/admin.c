@@ -233,7 +233,7 @@ admin_print_card_lists (const CrmCard *card)
 		g_print (_("handover:   from %s to %s\n"), h->from_agent,
 			 h->to_agent ? h->to_agent : h->to_department);
 	}
-	g_print (_("notes:      %" G_GINT64_FORMAT "\n"), card->n_notes_total);
+	g_print (_("notes:      %lld\n"), (long long) card->n_notes_total);
 	for (i = 0; i < card->notes->len; i++)
 		admin_print_note (card->notes->pdata[i]);
 }

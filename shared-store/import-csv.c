@@ -480,8 +480,8 @@ import_read (const char *path, char **out_data, gsize *out_len,
 	if (!g_utf8_validate_len (*out_data + *out_skip,
 				  *out_len - *out_skip, &bad)) {
 		g_set_error (error, CRM_STORE_ERROR, CRM_STORE_ERROR_INVALID,
-			     _("The file is not UTF-8 text (byte %" G_GSIZE_FORMAT " is not); save it as UTF-8 and import again"),
-			     (gsize) (bad - *out_data));
+			     _("The file is not UTF-8 text (byte %lu is not); save it as UTF-8 and import again"),
+			     (gulong) (bad - *out_data));
 		return FALSE;
 	}
 	return TRUE;

@@ -249,8 +249,8 @@ crm_store__check_text (const char *value,
 	}
 	if (strlen (value) > max_bytes) {
 		g_set_error (error, CRM_STORE_ERROR, CRM_STORE_ERROR_INVALID,
-			     _("The %s is longer than %" G_GSIZE_FORMAT " bytes"),
-			     what, max_bytes);
+			     _("The %s is longer than %lu bytes"),
+			     what, (gulong) max_bytes);
 		return FALSE;
 	}
 	for (p = value; *p && g_ascii_isspace (*p); p++)

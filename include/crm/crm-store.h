@@ -33,7 +33,7 @@ GQuark crm_store_error_quark (void);
  *   the busy timeout.  Nothing was changed; the same call may succeed later.
  * @CRM_STORE_ERROR_CORRUPT: the file is not a database or fails its checks.
  * @CRM_STORE_ERROR_VERSION: the file was written by a newer version of the
- *   schema than this build knows.
+ *   schema than this build knows, or a sync frame by a newer protocol.
  * @CRM_STORE_ERROR_NOT_FOUND: the entity named does not exist (or is deleted).
  * @CRM_STORE_ERROR_INVALID: a value given by the caller is not acceptable;
  *   the message says which and why.  Nothing was changed.
@@ -41,6 +41,9 @@ GQuark crm_store_error_quark (void);
  *   handle already linked to another customer, a handover already accepted).
  * @CRM_STORE_ERROR_NO_SPACE: the disk is full.  Nothing was changed.
  * @CRM_STORE_ERROR_READONLY: the file or its directory cannot be written.
+ * @CRM_STORE_ERROR_FRAME: a sync frame was refused whole (wrong size, form
+ *   or tag); the message gives the reason, and nothing of it was applied.
+ *   A frame from a newer protocol version gives %CRM_STORE_ERROR_VERSION.
  *
  * Since: 0.1
  */
@@ -54,6 +57,7 @@ typedef enum {
 	CRM_STORE_ERROR_CONFLICT,
 	CRM_STORE_ERROR_NO_SPACE,
 	CRM_STORE_ERROR_READONLY,
+	CRM_STORE_ERROR_FRAME,
 } CrmStoreError;
 
 /**

@@ -14,5 +14,6 @@
 #include "crm-agent.h"
 #include "crm-card.h"
 #include "crm-import.h"
+#include "crm-sync.h"
 
 #endif /* CRM_H */
