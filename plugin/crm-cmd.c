@@ -666,8 +666,9 @@ cmd_done (CmdCtx *ctx, const char *args)
 	/* An id (or a list shown before a relink) can name another
 	 * customer's follow-up; this conversation must not close it. */
 	if (g_strcmp0 (f->customer_id, ctx->customer->id) != 0) {
-		say (ctx, _("%s has no follow-up with that id. Type /crm "
-			    "followups to see theirs."), ctx->customer->name);
+		say (ctx, _("That follow-up belongs to another customer, "
+			    "not to %s. Type /crm followups to see theirs."),
+		     ctx->customer->name);
 		crm_followup_free (f);
 		return;
 	}

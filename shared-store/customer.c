@@ -456,7 +456,9 @@ customer_pick_id (CrmStore *store, const char *given, GError **error)
 /*
  * crm_customer_create:
  * Validates, then writes every field, the creation time and `deleted` = 0
- * (which brings back a deleted record of the same id) in one transaction.
+ * in one transaction.  `deleted` = 0 is written as a change even on a new
+ * row, so that this create wins over a delete of the same id that it
+ * follows on any replica (rule 2 at the top of change.c, case F10).
  */
 char *
 crm_customer_create (CrmStore *store, const CrmCustomer *fields,
@@ -478,8 +480,9 @@ crm_customer_create (CrmStore *store, const CrmCustomer *fields,
 				  crm_store_now (store), error) ||
 	    !crm_change__set_text (store, CRM_ENTITY_CUSTOMER, id,
 				   "merged_into", NULL, error) ||
-	    !crm_change__set_int (store, CRM_ENTITY_CUSTOMER, id, "deleted",
-				  0, error)) {
+	    !crm_change__set_field_full (store, CRM_ENTITY_CUSTOMER, id,
+					 "deleted", g_variant_new_int64 (0),
+					 TRUE, error)) {
 		crm_store__rollback (store);
 		return NULL;
 	}

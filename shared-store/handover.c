@@ -4,8 +4,9 @@
  *
  * A handover is pending until someone accepts it; the first acceptance
  * seen on this replica holds, and a second agent's acceptance is a
- * conflict.  (Two agents accepting on two replicas at once converge by the
- * merge rule: the later change to accepted_by wins.)
+ * conflict.  Two agents accepting on two replicas at once converge on the
+ * first acceptance, and `accepted` is stamped from the same change as
+ * `accepted_by` (rule 5 at the top of change.c).
  */
 #include "store-private.h"
 
@@ -155,8 +156,8 @@ handover_read_acceptor (CrmStore *store, const char *id,
 
 /*
  * crm_handover_accept:
- * Records who accepted and when; accepting twice by the same agent is a
- * no-op, by another agent a conflict.
+ * Records who accepted (one change; when is stamped from its clock);
+ * accepting twice by the same agent is a no-op, by another a conflict.
  */
 gboolean
 crm_handover_accept (CrmStore *store,
@@ -184,10 +185,7 @@ crm_handover_accept (CrmStore *store,
 		goto rollback;
 	}
 	if (accepted_by == NULL &&
-	    (!crm_change__set_text (store, e, id, "accepted_by", agent,
-				    error) ||
-	     !crm_change__set_int (store, e, id, "accepted",
-				   crm_store_now (store), error)))
+	    !crm_change__set_text (store, e, id, "accepted_by", agent, error))
 		goto rollback;
 	return crm_store__commit (store, error);
 

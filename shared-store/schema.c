@@ -62,6 +62,19 @@
  * log, since every replica notifies its own user.
  *
  * Version 2 adds `notified` and the interaction's first-response time.
+ *
+ * Version 3 adds what sync needs (the rules are in the essay at the top of
+ * change.c).  `vector` keeps, per origin, the highest sequence held
+ * without a gap, maintained as changes arrive, so that a peer's hello is
+ * answered without reading the log.  `tombstone` keeps the ids that an
+ * erase removed, with their kind, so that no late change brings them back.
+ * The change log is rebuilt once: an erased change keeps origin, seq, ts,
+ * entity and entity id but loses field and value, so those columns must
+ * take NULL; and `value` gets BLOB (no) affinity, because the version 1
+ * column, declared ANY, had NUMERIC affinity and stored the text "0042"
+ * as the integer 42.  `change_by_ref` finds every entity that ever named a
+ * customer in its `customer_id`, which an erase needs.  `meta` counts the
+ * changes that arrived with a clock far ahead of ours.
  */
 #include "store-private.h"
 
@@ -162,6 +175,39 @@ static const char schema_v2[] =
 	" PRIMARY KEY (followup_id, due_us)) WITHOUT ROWID;"
 	"ALTER TABLE interaction ADD COLUMN first_response INTEGER;";
 
+static const char schema_v3[] =
+	"CREATE TABLE change_v3 ("
+	" origin INTEGER NOT NULL REFERENCES replica (num),"
+	" seq INTEGER NOT NULL,"
+	" ts INTEGER NOT NULL,"
+	" entity INTEGER,"
+	" entity_id TEXT,"
+	" field TEXT,"
+	" value BLOB,"
+	" PRIMARY KEY (origin, seq)) WITHOUT ROWID;"
+	"INSERT INTO change_v3 (origin, seq, ts, entity, entity_id, field,"
+	" value) SELECT origin, seq, ts, entity, entity_id, field, value"
+	" FROM change;"
+	"DROP TABLE change;"
+	"ALTER TABLE change_v3 RENAME TO change;"
+	"CREATE INDEX change_by_entity ON change (entity_id, field);"
+	"CREATE INDEX change_by_ref ON change (value)"
+	" WHERE field = 'customer_id';"
+	"CREATE TABLE vector ("
+	" origin INTEGER PRIMARY KEY REFERENCES replica (num),"
+	" seq INTEGER NOT NULL);"
+	"INSERT INTO vector (origin, seq)"
+	" SELECT c.origin, min(c.seq) FROM change c"
+	" WHERE EXISTS (SELECT 1 FROM change f"
+	"  WHERE f.origin = c.origin AND f.seq = 1)"
+	" AND NOT EXISTS (SELECT 1 FROM change n"
+	"  WHERE n.origin = c.origin AND n.seq = c.seq + 1)"
+	" GROUP BY c.origin;"
+	"CREATE TABLE tombstone ("
+	" id TEXT PRIMARY KEY NOT NULL,"
+	" entity INTEGER NOT NULL) WITHOUT ROWID;"
+	"ALTER TABLE meta ADD COLUMN clock_ahead INTEGER NOT NULL DEFAULT 0;";
+
 /* Version 1 also makes this replica's identity: a random id, clock 0. */
 static gboolean
 schema_v1_post (CrmStore *store, GError **error)
@@ -190,6 +236,7 @@ schema_v1_post (CrmStore *store, GError **error)
 static const SchemaStep schema_steps[] = {
 	{ 1, schema_v1, schema_v1_post },
 	{ 2, schema_v2, NULL },
+	{ 3, schema_v3, NULL },
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (schema_steps) == CRM_STORE_SCHEMA_VERSION);

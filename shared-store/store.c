@@ -12,6 +12,9 @@
 
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
 
 G_DEFINE_QUARK (crm-store-error-quark, crm_store_error)
 
@@ -461,11 +464,41 @@ store_open_db (CrmStore *store, GError **error)
 				     g_strerror (saved));
 			return FALSE;
 		}
+		/* A new file in a folder we may not write: SQLite's own
+		 * error then carries the errno of its read-only retry
+		 * (ENOENT), not EACCES, so say it here. */
+		if (!g_file_test (store->path, G_FILE_TEST_EXISTS) &&
+		    g_access (dir, W_OK) != 0) {
+			int saved = errno;
+
+			g_set_error (error, CRM_STORE_ERROR,
+				     CRM_STORE_ERROR_READONLY,
+				     _("Cannot create the customer store in its folder: %s"),
+				     g_strerror (saved));
+			return FALSE;
+		}
+	}
+	/* SQLite only says "unable to open database file" for a folder;
+	 * the agent needs to know what is wrong with the path. */
+	if (g_file_test (store->path, G_FILE_TEST_IS_DIR)) {
+		g_set_error (error, CRM_STORE_ERROR, CRM_STORE_ERROR_FAILED,
+			     _("The customer store path is a folder, not a file: %s"),
+			     store->path);
+		return FALSE;
 	}
 	rc = sqlite3_open_v2 (store->path, &store->db, flags, NULL);
 	if (rc != SQLITE_OK) {
 		crm_store__set_error_from_sqlite (error, store->db, rc,
 						  "open");
+		return FALSE;
+	}
+	/* A file SQLite may not write (read-only file or file system) is
+	 * opened read-only without a word, and fails later with an obscure
+	 * "unable to open" from the WAL or at the first write. */
+	if (sqlite3_db_readonly (store->db, "main") == 1) {
+		g_set_error (error, CRM_STORE_ERROR, CRM_STORE_ERROR_READONLY,
+			     _("The customer store file cannot be written: %s"),
+			     store->path);
 		return FALSE;
 	}
 	return TRUE;
@@ -498,6 +531,7 @@ crm_store__open_at_version (const char *path,
 	}
 	if (!store_set_journal (store, error) ||
 	    !crm_schema__migrate (store, target_version, error) ||
+	    !store_read_version (store, &store->schema_version, error) ||
 	    !store_load_meta (store, error))
 		return NULL;
 	g_info ("store opened at schema version %d", target_version);

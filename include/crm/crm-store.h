@@ -84,7 +84,7 @@ typedef enum {
  *
  * The schema version this build writes, kept in `PRAGMA user_version`.
  */
-#define CRM_STORE_SCHEMA_VERSION 2
+#define CRM_STORE_SCHEMA_VERSION 3
 
 /**
  * CRM_STORE_DEFAULT_BUSY_TIMEOUT_MS:

@@ -168,6 +168,33 @@ gboolean crm_sync_apply (CrmStore *store,
 char *crm_sync_digest (CrmStore *store, GError **error);
 
 /**
+ * CRM_SYNC_MAX_CLOCK_AHEAD_US:
+ *
+ * A replicated change whose timestamp is further than this ahead of the
+ * receiver's wall clock is still applied by the same rule as every other
+ * (the receiver's clock then follows it, so the next edit anywhere orders
+ * after it), but it is counted, so that a wrong clock can be found.
+ *
+ * Since: 0.2
+ */
+#define CRM_SYNC_MAX_CLOCK_AHEAD_US (5 * G_TIME_SPAN_MINUTE)
+
+/**
+ * crm_sync_get_clock_ahead_count:
+ * @store: the store.
+ * @out_count: (out): how many replicated changes this replica applied with
+ *   a timestamp more than %CRM_SYNC_MAX_CLOCK_AHEAD_US ahead of its clock.
+ * @error: return location for a #GError.
+ *
+ * Returns: %TRUE on success.
+ *
+ * Since: 0.2
+ */
+gboolean crm_sync_get_clock_ahead_count (CrmStore *store,
+					 gint64 *out_count,
+					 GError **error);
+
+/**
  * crm_customer_erase:
  * @store: the store.
  * @id: a customer id.
@@ -177,7 +204,9 @@ char *crm_sync_digest (CrmStore *store, GError **error);
  * notes, identities, interactions, follow-ups and handovers leave the
  * state and the change log, on this replica now and on every replica the
  * erase reaches; only the fact that @id was erased stays, so that no late
- * change brings any of it back.
+ * change brings any of it back.  The records merged into @id are erased
+ * with it.  Erasing an erased id succeeds and does nothing; an unknown id
+ * is %CRM_STORE_ERROR_NOT_FOUND.  The rules are in shared-store/change.c.
  *
  * Returns: %TRUE on success.
  */

@@ -327,6 +327,45 @@ test_bad_input (Fixture *f, gconstpointer data)
 	g_free (after);
 }
 
+/*
+ * What the agent types is stored as typed (libpurple hands /crm the plain
+ * text, so "&amp;" and "<br>" are not markup); a too long follow-up says
+ * so; and /crm done never closes another customer's follow-up, here one
+ * from a list shown before the buddy was linked to someone else.
+ */
+static void
+test_command_text_and_done (Fixture *f, gconstpointer data)
+{
+	char *notes, *show, *big, *fill;
+
+	HARNESS_REQUIRE (f->ready);
+	HARNESS_REQUIRE (f->agent = start_agent (f, "sales", "sales"));
+	HARNESS_REQUIRE (crm_command (f, "note R&amp;D <br> & <b>x</b>",
+				      "Note added"));
+	notes = admin (f, "notes", f->customer_id, NULL);
+	HARNESS_REQUIRE (notes);
+	g_assert_nonnull (strstr (notes, "R&amp;D <br> & <b>x</b>"));
+	g_free (notes);
+
+	fill = g_strnfill (70000, 'x');
+	big = g_strconcat ("followup tomorrow ", fill, NULL);
+	g_free (fill);
+	HARNESS_REQUIRE (crm_command (f, big, "too long"));
+	g_free (big);
+
+	HARNESS_REQUIRE (crm_command (f, "followup tomorrow Call Maria",
+				      "Follow-up for Maria Anders"));
+	HARNESS_REQUIRE (crm_command (f, "followups", "Call Maria"));
+	HARNESS_REQUIRE (crm_command (f, "unlink", "no longer linked"));
+	HARNESS_REQUIRE (crm_command (f, "link Ana Trujillo",
+				      "now linked to Ana Trujillo"));
+	HARNESS_REQUIRE (crm_command (f, "done 1", "another customer"));
+	show = admin (f, "show", f->customer_id, NULL);
+	HARNESS_REQUIRE (show);
+	g_assert_nonnull (strstr (show, "Call Maria"));
+	g_free (show);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -343,5 +382,8 @@ main (int argc, char **argv)
 		    test_handover, fixture_tear_down);
 	g_test_add ("/integration/bad-input", Fixture, NULL, fixture_set_up,
 		    test_bad_input, fixture_tear_down);
+	g_test_add ("/integration/command-text-and-done", Fixture, NULL,
+		    fixture_set_up, test_command_text_and_done,
+		    fixture_tear_down);
 	return g_test_run ();
 }

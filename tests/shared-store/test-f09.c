@@ -109,7 +109,7 @@ test_lock_short (void)
 	g_assert_nonnull (store);
 	g_assert_cmpint (waited, >=, 2 * G_USEC_PER_SEC);
 	g_assert_true (crm_store_get_schema_version (store, &version, NULL));
-	g_assert_cmpint (version, ==, 2);
+	g_assert_cmpint (version, ==, CRM_STORE_SCHEMA_VERSION);
 	found = crm_customer_find (store, "mira", 10, &error);
 	g_assert_no_error (error);
 	g_assert_cmpuint (found->len, ==, 1);
@@ -143,7 +143,7 @@ test_lock_long (void)
 	store = crm_store_open (path, 5000, &error);
 	g_assert_no_error (error);
 	g_assert_true (crm_store_get_schema_version (store, &version, NULL));
-	g_assert_cmpint (version, ==, 2);
+	g_assert_cmpint (version, ==, CRM_STORE_SCHEMA_VERSION);
 	crm_store_close (store);
 	test_dir_remove (dir);
 }
