@@ -355,12 +355,42 @@ card_notes (GString *out, const CrmCard *card, GTimeZone *tz, gint64 now_us)
 			   now_us, FALSE);
 }
 
-/* One past conversation: when, who, messages each way, first reply. */
+/*
+ * When a conversation was: its start or, while it is still open, "now
+ * (since 14:45)".  The first card of a conversation lists the one going
+ * on, since libpurple reports the first message before the conversation
+ * exists, and it must not read as a past one.
+ */
+static char *
+interaction_when (const CrmInteraction *ia, GTimeZone *tz, gint64 now_us)
+{
+	GDateTime *ls, *ln;
+	char *since, *when;
+
+	if (ia->ended_us != 0)
+		return crm_card_format_time (ia->started_us, tz, now_us);
+	ls = local_time (ia->started_us, tz);
+	ln = local_time (now_us, tz);
+	if (ls != NULL && ln != NULL && day_number (ls) == day_number (ln))
+		/* Translators: a time of today, for g_date_time_format(). */
+		since = g_date_time_format (ls, _("%H:%M"));
+	else
+		since = crm_card_format_time (ia->started_us, tz, now_us);
+	g_clear_pointer (&ls, g_date_time_unref);
+	g_clear_pointer (&ln, g_date_time_unref);
+	/* Translators: a conversation still going on, and when it began:
+	 * "14:45", or "yesterday 23:50" when it began on another day. */
+	when = g_strdup_printf (_("now (since %s)"), since);
+	g_free (since);
+	return when;
+}
+
+/* One conversation: when, who, messages each way, first reply. */
 static void
 interaction_line (GString *out, const CrmInteraction *ia, GTimeZone *tz,
 		  gint64 now_us)
 {
-	char *when = crm_card_format_time (ia->started_us, tz, now_us);
+	char *when = interaction_when (ia, tz, now_us);
 	char *who = who_text (ia->agent, ia->department);
 	guint in = (guint) MAX (ia->msgs_in, 0);
 	guint out_n = (guint) MAX (ia->msgs_out, 0);

@@ -6,9 +6,11 @@
  * store is touched, so a wrong command changes nothing.  Assignees and
  * handover targets use one notation: "@anna" (or @"Anna Berg") is an agent,
  * "@dept:support" a department; a handover also takes a bare department
- * name.  The edit form's e-mail, phone and tag fields are checked here too,
- * and a phone number typed in national form is brought to E.164 with the
- * default region from the preferences.
+ * name.  An @agent must be someone in the agent directory (the caller
+ * passes its names); departments are free text.  The handover /crm accept
+ * takes is chosen here as well.  The edit form's e-mail, phone and tag
+ * fields are checked here too, and a phone number typed in national form
+ * is brought to E.164 with the default region from the preferences.
  */
 #include "crm-config.h"
 #include "crm-i18n.h"
@@ -175,6 +177,143 @@ crm_cmd_args_parse_target (const char *text, char **out_agent,
 	g_set_error (error, CRM_CMD_ARGS_ERROR, CRM_CMD_ARGS_ERROR_MISSING,
 		     _("Add a note for whoever takes the customer over."));
 	return FALSE;
+}
+
+/* Whether @a and @b are the same name, ignoring case; NULL is no name. */
+static gboolean
+same_name (const char *a, const char *b)
+{
+	char *fa, *fb;
+	gboolean same;
+
+	if (a == NULL || b == NULL || *a == '\0' || *b == '\0')
+		return FALSE;
+	fa = g_utf8_casefold (a, -1);
+	fb = g_utf8_casefold (b, -1);
+	same = strcmp (fa, fb) == 0;
+	g_free (fb);
+	g_free (fa);
+	return same;
+}
+
+/* Orders two elements of a GPtrArray of names for a reader. */
+static int
+compare_names (gconstpointer a, gconstpointer b)
+{
+	return g_utf8_collate (*(char *const *) a, *(char *const *) b);
+}
+
+/*
+ * The names in @known and @self, each once (ignoring case: the directory
+ * has one entry per replica and account, so one agent may appear often),
+ * sorted for the reader.
+ */
+static GPtrArray *
+agent_names (const char *const *known, const char *self)
+{
+	GPtrArray *names = g_ptr_array_new_with_free_func (g_free);
+	GHashTable *seen = g_hash_table_new_full (g_str_hash, g_str_equal,
+						  g_free, NULL);
+	const char *const none[] = { NULL };
+	const char *const *p;
+
+	for (p = known != NULL ? known : none; *p != NULL; p++) {
+		if (g_utf8_validate (*p, -1, NULL) && **p != '\0' &&
+		    g_hash_table_add (seen, g_utf8_casefold (*p, -1)))
+			g_ptr_array_add (names, g_strdup (*p));
+	}
+	if (self != NULL && *self != '\0' && g_utf8_validate (self, -1, NULL) &&
+	    g_hash_table_add (seen, g_utf8_casefold (self, -1)))
+		g_ptr_array_add (names, g_strdup (self));
+	g_hash_table_destroy (seen);
+	g_ptr_array_sort (names, compare_names);
+	return names;
+}
+
+/* The error for an agent nobody on the team is called. */
+static void
+set_unknown_agent_error (GError **error, const char *name, GPtrArray *names)
+{
+	char *list;
+
+	if (names->len == 0) {
+		g_set_error (error, CRM_CMD_ARGS_ERROR,
+			     CRM_CMD_ARGS_ERROR_UNKNOWN,
+			     _("There is no agent “%s”: no agents are known yet. To give it to a department instead, write @dept:<department>, for example @dept:billing."),
+			     name);
+		return;
+	}
+	g_ptr_array_add (names, NULL);
+	list = g_strjoinv (", ", (char **) names->pdata);
+	g_set_error (error, CRM_CMD_ARGS_ERROR, CRM_CMD_ARGS_ERROR_UNKNOWN,
+		     _("There is no agent “%s”. Known agents: %s. To give it to a department instead, write @dept:<department>, for example @dept:billing."),
+		     name, list);
+	g_free (list);
+}
+
+/*
+ * Finds the agent @name among @known (the agent directory's names) and
+ * @self (this agent, who may not be in the directory yet), ignoring case.
+ * Returns the name as the directory spells it, since follow-ups reach
+ * their assignee by exact name; NULL with an error naming the known agents
+ * when nobody on the team has that name, so that a typo does not hand work
+ * to nobody.
+ */
+char *
+crm_cmd_args_match_agent (const char *name, const char *const *known,
+			  const char *self, GError **error)
+{
+	GPtrArray *names;
+	char *found = NULL;
+	guint i;
+
+	g_return_val_if_fail (name != NULL, NULL);
+
+	names = agent_names (known, self);
+	for (i = 0; i < names->len && found == NULL; i++) {
+		if (same_name (names->pdata[i], name))
+			found = g_strdup (names->pdata[i]);
+	}
+	if (found == NULL)
+		set_unknown_agent_error (error, name, names);
+	g_ptr_array_unref (names);
+	return found;
+}
+
+/*
+ * Picks the handover /crm accept takes from @pending (CrmHandover, newest
+ * first, all pending): the newest addressed to @agent or to @department,
+ * else, since a customer waiting on a handover nobody here was named for
+ * still needs someone, the newest of all.  *@out_addressed says which of
+ * the two it was, *@out_n_candidates how many it was the newest of, so
+ * that the answer can say so.  NULL when nothing is pending.
+ */
+const CrmHandover *
+crm_cmd_args_pick_handover (GPtrArray *pending, const char *agent,
+			    const char *department, gboolean *out_addressed,
+			    guint *out_n_candidates)
+{
+	const CrmHandover *pick = NULL;
+	guint i;
+
+	*out_addressed = FALSE;
+	*out_n_candidates = 0;
+	for (i = 0; i < pending->len; i++) {
+		const CrmHandover *h = pending->pdata[i];
+
+		if (!same_name (h->to_agent, agent) &&
+		    !same_name (h->to_department, department))
+			continue;
+		if (pick == NULL)
+			pick = h;
+		(*out_n_candidates)++;
+	}
+	if (pick != NULL) {
+		*out_addressed = TRUE;
+		return pick;
+	}
+	*out_n_candidates = pending->len;
+	return pending->len > 0 ? pending->pdata[0] : NULL;
 }
 
 /* The error for a follow-up number outside the list of @n_listed. */

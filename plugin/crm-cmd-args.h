@@ -2,8 +2,9 @@
 /*
  * crm-cmd-args.h: checking the arguments of /crm commands.
  *
- * Pure functions over strings, kept apart from the command handlers so
- * that every form of good and bad input is tested without a client.  Error
+ * Pure functions over strings (and the store's plain structs), kept apart
+ * from the command handlers so that every form of good and bad input is
+ * tested without a client.  Error
  * messages are translated, whole sentences that say what was wrong; the
  * command layer adds how to write the command.
  */
@@ -11,6 +12,8 @@
 #define CRM_CMD_ARGS_H
 
 #include <glib.h>
+
+#include "crm.h"
 
 G_BEGIN_DECLS
 
@@ -22,6 +25,7 @@ typedef enum {
 	CRM_CMD_ARGS_ERROR_INVALID,	/* there, but not in a form we read */
 	CRM_CMD_ARGS_ERROR_RANGE,	/* a number outside the list */
 	CRM_CMD_ARGS_ERROR_TOO_LONG,	/* over the field's limit */
+	CRM_CMD_ARGS_ERROR_UNKNOWN,	/* a name nobody on the team has */
 } CrmCmdArgsError;
 
 /* The most bytes a short field (name, company, tags...) may hold. */
@@ -39,6 +43,15 @@ gboolean crm_cmd_args_parse_target (const char *text,
 				    char **out_department,
 				    char **out_note,
 				    GError **error);
+char *crm_cmd_args_match_agent (const char *name,
+				 const char *const *known,
+				 const char *self,
+				 GError **error);
+const CrmHandover *crm_cmd_args_pick_handover (GPtrArray *pending,
+					       const char *agent,
+					       const char *department,
+					       gboolean *out_addressed,
+					       guint *out_n_candidates);
 gboolean crm_cmd_args_parse_done (const char *text,
 				  guint n_listed,
 				  guint *out_number,

@@ -459,6 +459,50 @@ cmd_history (CmdCtx *ctx, const char *args)
 	g_ptr_array_unref (list);
 }
 
+/*
+ * Replaces *@agent, as typed after @, with the agent directory's spelling
+ * of that agent, so that the follow-up or handover reaches them.  An agent
+ * nobody on the team is called is said (with the known agents) and
+ * refused, since the work would otherwise go to nobody.  No @agent (a
+ * department, or no assignee) needs no check.
+ */
+static gboolean
+check_agent (CmdCtx *ctx, const char *cmd_name, char **agent)
+{
+	GError *error = NULL;
+	GPtrArray *agents, *names;
+	char *self, *found;
+	guint i;
+
+	if (*agent == NULL)
+		return TRUE;
+	agents = crm_agent_list (ctx->store, &error);
+	if (agents == NULL) {
+		say_failure (ctx, _("The agent directory could not be read."),
+			     error);
+		return FALSE;
+	}
+	names = g_ptr_array_new ();
+	for (i = 0; i < agents->len; i++)
+		g_ptr_array_add (names, ((CrmAgent *) agents->pdata[i])->name);
+	g_ptr_array_add (names, NULL);
+	self = crm_prefs_agent_name (ctx->account);
+	found = crm_cmd_args_match_agent (*agent,
+					  (const char *const *) names->pdata,
+					  self, &error);
+	if (found == NULL) {
+		say_bad_args (ctx, cmd_name, error);
+		g_error_free (error);
+	} else {
+		g_free (*agent);
+		*agent = found;
+	}
+	g_free (self);
+	g_ptr_array_unref (names);
+	g_ptr_array_unref (agents);
+	return found != NULL;
+}
+
 /* /crm handover <department | @agent> <note>: pass the customer on. */
 static void
 cmd_handover (CmdCtx *ctx, const char *args)
@@ -475,6 +519,8 @@ cmd_handover (CmdCtx *ctx, const char *args)
 		g_error_free (error);
 		goto out;
 	}
+	if (!check_agent (ctx, "handover", &h.to_agent))
+		goto out;
 	h.customer_id = ctx->customer->id;
 	h.from_agent = crm_prefs_agent_name (ctx->account);
 	h.from_department = crm_prefs_department ();
@@ -493,6 +539,108 @@ out:
 	g_free (h.to_agent);
 	g_free (h.to_department);
 	g_free (h.note);
+}
+
+/*
+ * A handover to a department makes that department the customer's owner;
+ * one to an agent leaves the owner as it was.  Returns the new owner, or
+ * NULL when it did not change (a store error is said).
+ */
+static const char *
+accept_owner (CmdCtx *ctx, const CrmHandover *h)
+{
+	GError *error = NULL;
+
+	if (h->to_department == NULL || *h->to_department == '\0')
+		return NULL;
+	g_free (ctx->customer->department);
+	ctx->customer->department = g_strdup (h->to_department);
+	if (!crm_customer_update (ctx->store, ctx->customer, &error)) {
+		say_failure (ctx, _("The handover was accepted, but the owning department was not changed."),
+			     error);
+		return NULL;
+	}
+	return h->to_department;
+}
+
+/*
+ * "You accepted the handover of Maria Anders from Sam Sales (sales).",
+ * then what changed and, when the pick was not obvious, why this one.
+ */
+static void
+say_accepted (CmdCtx *ctx, const CrmHandover *h, const char *owner,
+	      gboolean addressed, guint n_candidates)
+{
+	GString *text = g_string_new (NULL);
+
+	if (h->from_department != NULL && *h->from_department != '\0')
+		g_string_append_printf (text, _("You accepted the handover of %s from %s (%s)."),
+					ctx->customer->name, h->from_agent,
+					h->from_department);
+	else
+		g_string_append_printf (text, _("You accepted the handover of %s from %s."),
+					ctx->customer->name, h->from_agent);
+	if (owner != NULL) {
+		g_string_append_c (text, ' ');
+		g_string_append_printf (text, _("Owner is now %s."), owner);
+	}
+	if (!addressed) {
+		g_string_append_c (text, ' ');
+		g_string_append_printf (text, _("It was addressed to %s, not to you or your department."),
+					h->to_agent != NULL ? h->to_agent
+							    : h->to_department);
+	}
+	if (n_candidates > 1) {
+		g_string_append_c (text, ' ');
+		g_string_append_printf (text,
+					g_dngettext (GETTEXT_PACKAGE,
+						     "It is the newest of %u pending handover.",
+						     "It is the newest of %u pending handovers.",
+						     n_candidates),
+					n_candidates);
+	}
+	if (h->note != NULL && *h->note != '\0') {
+		g_string_append_c (text, ' ');
+		g_string_append_printf (text, _("Their note: %s"), h->note);
+	}
+	crm_plugin_write_text (ctx->conv, text->str);
+	g_string_free (text, TRUE);
+}
+
+/*
+ * /crm accept: take this customer over from a pending handover, the
+ * newest one addressed to this agent or this agent's department, else the
+ * newest of all.
+ */
+static void
+cmd_accept (CmdCtx *ctx, const char *args)
+{
+	GError *error = NULL;
+	GPtrArray *pending;
+	const CrmHandover *h;
+	char *me, *dept;
+	gboolean addressed;
+	guint n;
+
+	pending = crm_handover_list (ctx->store, ctx->customer->id, TRUE,
+				     &error);
+	if (pending == NULL) {
+		say_failure (ctx, _("The handovers could not be read."), error);
+		return;
+	}
+	me = crm_prefs_agent_name (ctx->account);
+	dept = crm_prefs_department ();
+	h = crm_cmd_args_pick_handover (pending, me, dept, &addressed, &n);
+	if (h == NULL)
+		say (ctx, _("There is no pending handover of %s to accept."),
+		     ctx->customer->name);
+	else if (!crm_handover_accept (ctx->store, h->id, me, &error))
+		say_failure (ctx, _("The handover was not accepted."), error);
+	else
+		say_accepted (ctx, h, accept_owner (ctx, h), addressed, n);
+	g_free (dept);
+	g_free (me);
+	g_ptr_array_unref (pending);
 }
 
 /* ---------------------------------------------------------------------
@@ -545,7 +693,8 @@ cmd_followup (CmdCtx *ctx, const char *args)
 	GError *error = NULL;
 	char *id, *when;
 
-	if (!read_followup (ctx, args, f))
+	if (!read_followup (ctx, args, f) ||
+	    !check_agent (ctx, "followup", &f->assignee_agent))
 		goto out;
 	f->customer_id = g_strdup (ctx->customer->id);
 	f->tz = g_strdup (g_time_zone_get_identifier (ctx->tz));
@@ -1012,6 +1161,11 @@ static const CmdDef defs[] = {
 	  N_("Hands this customer over to another department or agent, with "
 	     "a note for them."),
 	  NEED_STORE | NEED_BUDDY | NEED_CUSTOMER, cmd_handover },
+	{ "accept", N_("/crm accept"),
+	  N_("Accepts the newest pending handover of this customer to you or "
+	     "your department (or, if none is, the newest of all). A handover "
+	     "to a department makes it the customer's owner."),
+	  NEED_STORE | NEED_BUDDY | NEED_CUSTOMER, cmd_accept },
 };
 
 /* The subcommand called @name, or NULL. */

@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * crm-normalize.h: chat handles brought to one form per protocol.
+ * crm-normalize.h: chat handles brought to one form per protocol, as seen
+ * on a libpurple account.
  *
- * A customer is found by (protocol, normalised handle).  XMPP folds the
- * case of the local part and the domain and drops the resource (which is
- * never folded); IRC folds nicks by the case mapping the server announced
- * in RPL_ISUPPORT (rfc1459 when none was announced); other protocols use
- * libpurple's own purple_normalize().  The display form, as the network
- * last sent it, is kept beside the normal form and is what replies use.
+ * A customer is found by (protocol, normalised handle).  XMPP and IRC
+ * follow the store's text rules (crm-handle.h), IRC with the case mapping
+ * the account's server announced in RPL_ISUPPORT (rfc1459 when none was
+ * announced); other protocols use libpurple's own purple_normalize().  The
+ * display form, as the network last sent it, is kept beside the normal form
+ * and is what replies use.
  */
 #ifndef CRM_NORMALIZE_H
 #define CRM_NORMALIZE_H
@@ -15,38 +16,9 @@
 #include <glib.h>
 #include <account.h>
 
+#include "crm-handle.h"
+
 G_BEGIN_DECLS
-
-typedef enum {
-	CRM_CASEMAP_RFC1459,		/* A-Z [ ] \ ~  ->  a-z { } | ^ */
-	CRM_CASEMAP_STRICT_RFC1459,	/* as rfc1459 without ~ -> ^ */
-	CRM_CASEMAP_ASCII,		/* A-Z -> a-z only */
-} CrmCaseMapping;
-
-/*
- * Returns the case mapping named by a CASEMAPPING token value ("rfc1459",
- * "strict-rfc1459", "ascii"); NULL or an unknown name gives rfc1459, the
- * protocol's default.
- */
-CrmCaseMapping crm_normalize_casemapping_from_name (const char *name);
-
-/*
- * Scans one raw IRC line for an RPL_ISUPPORT (005) reply carrying a
- * CASEMAPPING token.  Returns TRUE and sets *out_map when it has one.
- */
-gboolean crm_normalize_parse_isupport (const char *line,
-				       CrmCaseMapping *out_map);
-
-/* Folds an IRC nick by @map.  Returns NULL for an empty or invalid nick. */
-char *crm_normalize_irc_nick (const char *nick, CrmCaseMapping map);
-
-/*
- * Brings a JID to its bare normal form: local part and domain case-folded
- * (and NFKC), resource dropped, a trailing dot of the domain dropped.
- * Returns NULL when @jid is not a valid JID (empty parts, bad characters,
- * parts over 1023 bytes).
- */
-char *crm_normalize_xmpp (const char *jid);
 
 /*
  * Remembers the case mapping an IRC account's server announced; the plugin
@@ -63,14 +35,6 @@ void crm_normalize_forget_account (PurpleAccount *account);
  * handle for the protocol.
  */
 char *crm_normalize_handle (PurpleAccount *account, const char *who);
-
-/*
- * Same as crm_normalize_handle() for a protocol id alone, for callers
- * without an account (the store tool, tests); IRC uses @map.
- */
-char *crm_normalize_handle_for_protocol (const char *protocol_id,
-					 const char *who,
-					 CrmCaseMapping map);
 
 /* Whether @who names @account itself (after normalisation on both sides). */
 gboolean crm_normalize_is_self (PurpleAccount *account, const char *who);

@@ -575,7 +575,7 @@ on_irc_receiving_text (PurpleConnection *gc, char **text, gpointer data)
 
 	if (text == NULL || *text == NULL)
 		return;
-	if (crm_normalize_parse_isupport (*text, &map))
+	if (crm_handle_parse_isupport (*text, &map))
 		crm_normalize_set_account_casemapping
 			(purple_connection_get_account (gc), map);
 }

@@ -34,11 +34,13 @@ static const char admin_usage[] = N_(
 	"      Link a chat handle to a customer.  QUERY is a customer id, an\n"
 	"      exact e-mail address, or a name or company that matches exactly\n"
 	"      one customer.  PROTOCOL is the libpurple protocol id (for example\n"
-	"      prpl-jabber, prpl-irc).  HANDLE must already be in normal form,\n"
-	"      as the plugin stores it: for XMPP the bare JID in lower case\n"
-	"      without resource (mira.kovac@shop.example); for IRC the nick\n"
-	"      folded by the network's case mapping.  DISPLAY is the handle as\n"
-	"      the network shows it (default: HANDLE).\n"
+	"      prpl-jabber, prpl-irc).  HANDLE is stored in the normal form\n"
+	"      the plugin looks it up by: for XMPP the bare JID in lower case\n"
+	"      (Mira.Kovac@Shop.example/phone is stored as\n"
+	"      mira.kovac@shop.example); for IRC the nick folded by rfc1459\n"
+	"      case mapping; for other protocols as typed, so type it as the\n"
+	"      network writes it.  DISPLAY is the handle as the network shows\n"
+	"      it (default: HANDLE as typed).  An invalid handle is refused.\n"
 	"  find QUERY\n"
 	"      Search customers by name, company, e-mail, phone, tags, handle.\n"
 	"  show ID\n"
@@ -107,8 +109,9 @@ admin_import (CrmStore *store, const char *file, const char *department)
 	report = crm_import_csv (store, file, department, &error);
 	if (report == NULL)
 		return admin_fail (error);
-	g_print (_("taken: %u\nmerged: %u\nskipped: %u\n"), report->taken,
-		 report->merged, report->skipped);
+	g_print (_("taken: %u\nmerged: %u\nunchanged: %u\nskipped: %u\n"),
+		 report->taken, report->merged, report->unchanged,
+		 report->skipped);
 	for (i = 0; i < report->reasons->len; i++)
 		g_print ("  %s\n", (const char *) report->reasons->pdata[i]);
 	return ADMIN_EXIT_OK;
@@ -167,21 +170,36 @@ admin_resolve (CrmStore *store, const char *query)
 	return NULL;
 }
 
+/*
+ * Links a handle in the form the plugin looks it up by, so that a handle
+ * typed as the user sees it ("Ana@Example.org/Home") matches their
+ * conversations.  The admin tool knows no IRC network, so nicks fold by
+ * rfc1459, the protocol's default.
+ */
 static int
 admin_link (CrmStore *store, char **args, int n_args)
 {
 	g_autoptr(GError) error = NULL;
 	g_autofree char *id = NULL;
+	g_autofree char *handle = NULL;
+	g_autofree char *display = NULL;
 
 	if (n_args < 3 || n_args > 4)
 		return admin_usage_error (_("link takes QUERY PROTOCOL HANDLE [DISPLAY]"));
+	handle = crm_handle_normalize (args[1], args[2], CRM_CASEMAP_RFC1459);
+	if (handle == NULL) {
+		g_printerr (_("chatcrm-admin: “%s” is not a valid %s handle; nothing was linked\n"),
+			    args[2], args[1]);
+		return ADMIN_EXIT_FAILURE;
+	}
+	display = g_strstrip (g_strdup (n_args == 4 ? args[3] : args[2]));
 	id = admin_resolve (store, args[0]);
 	if (id == NULL)
 		return ADMIN_EXIT_FAILURE;
-	if (!crm_identity_link (store, id, args[1], args[2],
-				n_args == 4 ? args[3] : NULL, &error))
+	if (!crm_identity_link (store, id, args[1], handle, display, &error))
 		return admin_fail (error);
-	g_print (_("linked %s %s to %s\n"), args[1], args[2], id);
+	g_print (_("linked %s %s (shown as “%s”) to %s\n"), args[1], handle,
+		 display, id);
 	return ADMIN_EXIT_OK;
 }
 
@@ -341,6 +359,31 @@ admin_known_command (const char *cmd)
 }
 
 /*
+ * Opens the store at @path for @cmd, or prints why not and returns NULL.
+ * Only import-csv may create a store: for any other command a path that
+ * does not exist is a mistyped one, and opening it would leave a new empty
+ * store (and its folder) behind while the command found nothing.
+ */
+static CrmStore *
+admin_open (const char *path, const char *cmd)
+{
+	g_autoptr(GError) error = NULL;
+	CrmStore *store;
+
+	if (strcmp (cmd, "import-csv") != 0 &&
+	    !g_file_test (path, G_FILE_TEST_EXISTS)) {
+		g_printerr (_("chatcrm-admin: No store at %s. Check the path, or create one with import-csv.\n"),
+			    path);
+		return NULL;
+	}
+	store = crm_store_open (path, CRM_STORE_DEFAULT_BUSY_TIMEOUT_MS,
+				&error);
+	if (store == NULL)
+		admin_fail (error);
+	return store;
+}
+
+/*
  * main:
  * Parses the options, opens the store, runs one command.
  */
@@ -387,10 +430,9 @@ main (int argc, char **argv)
 	if (store_path == NULL)
 		return admin_usage_error (_("no store given (--store PATH)"));
 
-	store = crm_store_open (store_path, CRM_STORE_DEFAULT_BUSY_TIMEOUT_MS,
-				&error);
+	store = admin_open (store_path, rest[0]);
 	if (store == NULL)
-		return admin_fail (error);
+		return ADMIN_EXIT_FAILURE;
 	return admin_dispatch (store, rest, (int) g_strv_length (rest),
 			       department);
 }

@@ -29,13 +29,13 @@ static gboolean
 card_count_notes (CrmStore *store, const char *id, gint64 *out_count,
 		  GError **error)
 {
-	g_autoptr(sqlite3_stmt) stmt = NULL;
+	g_autoptr(CrmCachedStmt) stmt = NULL;
 	int rc;
 
-	stmt = crm_store__prepare (store, CRM_MERGE_TREE_CTE
-				   "SELECT count(*) FROM note WHERE "
-				   "customer_id IN tree AND deleted = 0",
-				   error);
+	stmt = crm_store__stmt (store, CRM_MERGE_TREE_CTE
+				"SELECT count(*) FROM note WHERE "
+				"customer_id IN tree AND deleted = 0",
+				error);
 	if (stmt == NULL)
 		return FALSE;
 	crm_store__bind_text (stmt, 1, id);

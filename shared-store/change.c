@@ -328,7 +328,7 @@ static gboolean
 change_run (CrmStore *store, const char *sql, const char *id,
 	    GVariant *value, GError **error)
 {
-	g_autoptr(sqlite3_stmt) stmt = crm_store__prepare (store, sql, error);
+	g_autoptr(CrmCachedStmt) stmt = crm_store__stmt (store, sql, error);
 
 	if (stmt == NULL)
 		return FALSE;
@@ -349,74 +349,57 @@ change_ensure_row (CrmStore *store, const char *table, const char *id,
 	return change_run (store, sql, id, NULL, error);
 }
 
-/* Sets <column>_norm, the case-folded form a field is matched by. */
-static gboolean
-change_apply_norm (CrmStore *store, const FieldDesc *desc, const char *id,
-		   GVariant *value, GError **error)
+/*
+ * The statement that writes a state column and what derives from it, in
+ * one INSERT ... ON CONFLICT DO UPDATE, so that a new row costs nothing
+ * more: ?1 the id, ?2 the value, ?3 its case-folded form (<column>_norm,
+ * what the field is matched by), ?4 the physical time of the change for
+ * the columns it stamps: a customer's `updated` (the latest) and a
+ * handover's `accepted` (rule 5).  A new row's `updated` is max(0, ?4), as
+ * when it was NULL.
+ */
+static char *
+change_upsert_sql (const FieldDesc *desc)
 {
-	g_autofree char *sql = NULL;
-	g_autofree char *norm = NULL;
-	g_autoptr(GVariant) norm_value = NULL;
+	const char *c = desc->column;
+	g_autoptr(GString) cols = g_string_new (NULL);
+	g_autoptr(GString) vals = g_string_new ("?1, ?2");
+	g_autoptr(GString) sets = g_string_new (NULL);
 
-	norm = crm_store__casefold (value ? g_variant_get_string (value, NULL)
-				    : NULL);
-	if (norm)
-		norm_value = g_variant_ref_sink (g_variant_new_string (norm));
-	sql = g_strdup_printf ("UPDATE %s SET %s_norm = ?2 WHERE id = ?1",
-			       crm_change__table_name (desc->entity),
-			       desc->column);
-	return change_run (store, sql, id, norm_value, error);
+	g_string_printf (cols, "id, %s", c);
+	g_string_printf (sets, "%s = excluded.%s", c, c);
+	if (desc->flags & FIELD_CASEFOLD) {
+		g_string_append_printf (cols, ", %s_norm", c);
+		g_string_append (vals, ", ?3");
+		g_string_append_printf (sets, ", %s_norm = excluded.%s_norm",
+					c, c);
+	}
+	if (desc->flags & FIELD_ACCEPTANCE) {
+		g_string_append (cols, ", accepted");
+		g_string_append (vals, ", ?4");
+		g_string_append (sets, ", accepted = excluded.accepted");
+	} else if (desc->entity == CRM_ENTITY_CUSTOMER) {
+		g_string_append (cols, ", updated");
+		g_string_append (vals, ", max(0, ?4)");
+		g_string_append (sets, ", updated = "
+				 "max(coalesce(updated, 0), ?4)");
+	}
+	return g_strdup_printf ("INSERT INTO %s (%s) VALUES (%s) "
+				"ON CONFLICT (id) DO UPDATE SET %s",
+				crm_change__table_name (desc->entity),
+				cols->str, vals->str, sets->str);
 }
 
-/* Columns stamped with the physical time of the change that wrote them:
- * a customer's `updated` (the latest), a handover's `accepted` (rule 5). */
 static gboolean
-change_apply_stamp (CrmStore *store, const FieldDesc *desc, const char *id,
-		    gint64 ts, GError **error)
+change_write_clock (CrmStore *store, const FieldDesc *desc, const char *id,
+		    gint64 ts, gint64 origin, GError **error)
 {
-	g_autoptr(GVariant) when = g_variant_ref_sink (
-		g_variant_new_int64 (crm_change__hlc_to_us (ts)));
+	g_autoptr(CrmCachedStmt) clock = NULL;
 
-	if (desc->flags & FIELD_ACCEPTANCE)
-		return change_run (store, "UPDATE handover SET accepted = ?2 "
-				   "WHERE id = ?1", id, when, error);
-	if (desc->entity == CRM_ENTITY_CUSTOMER)
-		return change_run (store, "UPDATE customer SET updated = "
-				   "max(coalesce(updated, 0), ?2) WHERE id = ?1",
-				   id, when, error);
-	return TRUE;
-}
-
-/* Writes the state column, its derived columns and the field's clock. */
-static gboolean
-change_apply (CrmStore *store, const FieldDesc *desc, const char *id,
-	      GVariant *value, gint64 ts, gint64 origin, GError **error)
-{
-	const char *table = crm_change__table_name (desc->entity);
-	g_autofree char *sql = NULL;
-	g_autoptr(sqlite3_stmt) clock = NULL;
-
-	g_assert (desc->column != NULL);
-	if ((desc->flags & FIELD_CUSTOMER_REF) && value &&
-	    !change_ensure_row (store, "customer",
-				g_variant_get_string (value, NULL), error))
-		return FALSE;
-	if (!change_ensure_row (store, table, id, error))
-		return FALSE;
-	sql = g_strdup_printf ("UPDATE %s SET %s = ?2 WHERE id = ?1",
-			       table, desc->column);
-	if (!change_run (store, sql, id, value, error))
-		return FALSE;
-	if ((desc->flags & FIELD_CASEFOLD) &&
-	    !change_apply_norm (store, desc, id, value, error))
-		return FALSE;
-	if (!change_apply_stamp (store, desc, id, ts, error))
-		return FALSE;
-
-	clock = crm_store__prepare (store,
-				    "INSERT OR REPLACE INTO field_clock "
-				    "(entity_id, field, ts, origin) "
-				    "VALUES (?1, ?2, ?3, ?4)", error);
+	clock = crm_store__stmt (store,
+				 "INSERT OR REPLACE INTO field_clock "
+				 "(entity_id, field, ts, origin) "
+				 "VALUES (?1, ?2, ?3, ?4)", error);
 	if (clock == NULL)
 		return FALSE;
 	crm_store__bind_text (clock, 1, id);
@@ -426,18 +409,52 @@ change_apply (CrmStore *store, const FieldDesc *desc, const char *id,
 	return crm_store__step_done (store, clock, error);
 }
 
+/* Writes the state column, its derived columns and the field's clock. */
+static gboolean
+change_apply (CrmStore *store, const FieldDesc *desc, const char *id,
+	      GVariant *value, gint64 ts, gint64 origin, GError **error)
+{
+	g_autofree char *sql = NULL;
+	g_autofree char *norm = NULL;
+	g_autoptr(CrmCachedStmt) stmt = NULL;
+
+	g_assert (desc->column != NULL);
+	if ((desc->flags & FIELD_CUSTOMER_REF) && value &&
+	    !change_ensure_row (store, "customer",
+				g_variant_get_string (value, NULL), error))
+		return FALSE;
+	sql = change_upsert_sql (desc);
+	stmt = crm_store__stmt (store, sql, error);
+	if (stmt == NULL)
+		return FALSE;
+	crm_store__bind_text (stmt, 1, id);
+	change_bind_value (stmt, 2, value);
+	if (desc->flags & FIELD_CASEFOLD) {
+		norm = crm_store__casefold (value ?
+					    g_variant_get_string (value, NULL) :
+					    NULL);
+		crm_store__bind_text (stmt, 3, norm);
+	}
+	if ((desc->flags & FIELD_ACCEPTANCE) ||
+	    desc->entity == CRM_ENTITY_CUSTOMER)
+		sqlite3_bind_int64 (stmt, 4, crm_change__hlc_to_us (ts));
+	if (!crm_store__step_done (store, stmt, error))
+		return FALSE;
+	return change_write_clock (store, desc, id, ts, origin, error);
+}
+
 /* Appends one row to the log; @field and @value %NULL make it
  * content-less (rule 7).  @out_new is FALSE when (origin, seq) was held. */
 static gboolean
 change_append (CrmStore *store, gint64 origin, const CrmChange *change,
 	       gboolean *out_new, GError **error)
 {
-	g_autoptr(sqlite3_stmt) stmt = NULL;
+	g_autoptr(CrmCachedStmt) stmt = NULL;
 
-	stmt = crm_store__prepare (store,
-				   "INSERT OR IGNORE INTO change (origin, seq, "
-				   "ts, entity, entity_id, field, value) "
-				   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", error);
+	stmt = crm_store__stmt (store,
+				"INSERT OR IGNORE INTO change (origin, seq, "
+				"ts, entity, entity_id, field, value) "
+				"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", error);
 	if (stmt == NULL)
 		return FALSE;
 	sqlite3_bind_int64 (stmt, 1, origin);
@@ -454,15 +471,19 @@ change_append (CrmStore *store, gint64 origin, const CrmChange *change,
 	return TRUE;
 }
 
+/* Reads the clock of `meta` once per write transaction: the write lock
+ * keeps it ours until COMMIT, which writes it back (store.c). */
 static gboolean
-change_read_meta (CrmStore *store, gint64 *out_hlc, gint64 *out_seq,
-		  GError **error)
+change_load_clock (CrmStore *store, GError **error)
 {
-	g_autoptr(sqlite3_stmt) read = NULL;
+	g_autoptr(CrmCachedStmt) read = NULL;
 	int rc;
 
-	read = crm_store__prepare (store, "SELECT hlc, next_seq FROM meta",
-				   error);
+	g_assert (store->txn_depth > 0);
+	if (store->clock_loaded)
+		return TRUE;
+	read = crm_store__stmt (store, "SELECT hlc, next_seq FROM meta",
+				error);
 	if (read == NULL)
 		return FALSE;
 	rc = sqlite3_step (read);
@@ -470,8 +491,9 @@ change_read_meta (CrmStore *store, gint64 *out_hlc, gint64 *out_seq,
 		crm_store__set_error_from_sqlite (error, store->db, rc, "meta");
 		return FALSE;
 	}
-	*out_hlc = sqlite3_column_int64 (read, 0);
-	*out_seq = sqlite3_column_int64 (read, 1);
+	store->hlc = sqlite3_column_int64 (read, 0);
+	store->next_seq = sqlite3_column_int64 (read, 1);
+	store->clock_loaded = TRUE;
 	return TRUE;
 }
 
@@ -486,11 +508,12 @@ static gboolean
 change_clock (CrmStore *store, gint64 remote_ts, gint64 remote_seq,
 	      gint64 *out_ts, gint64 *out_seq, GError **error)
 {
-	g_autoptr(sqlite3_stmt) write = NULL;
-	gint64 last = 0, seq = 0, phys, ts;
+	gint64 last, seq, phys, ts;
 
-	if (!change_read_meta (store, &last, &seq, error))
+	if (!change_load_clock (store, error))
 		return FALSE;
+	last = store->hlc;
+	seq = store->next_seq;
 	if (remote_ts >= 0) {
 		ts = MAX (last, remote_ts);
 		seq = MAX (seq, remote_seq + 1);
@@ -500,14 +523,11 @@ change_clock (CrmStore *store, gint64 remote_ts, gint64 remote_seq,
 		*out_seq = seq++;
 	}
 	*out_ts = ts;
-
-	write = crm_store__prepare (store, "UPDATE meta SET hlc = ?1, "
-				    "next_seq = ?2", error);
-	if (write == NULL)
-		return FALSE;
-	sqlite3_bind_int64 (write, 1, ts);
-	sqlite3_bind_int64 (write, 2, seq);
-	return crm_store__step_done (store, write, error);
+	if (ts != store->hlc || seq != store->next_seq)
+		store->clock_dirty = TRUE;
+	store->hlc = ts;
+	store->next_seq = seq;
+	return TRUE;
 }
 
 /* Reads the current value: whether @value differs, whether it is NULL. */
@@ -517,7 +537,7 @@ change_read_current (CrmStore *store, const FieldDesc *desc, const char *id,
 		     gboolean *out_null, GError **error)
 {
 	g_autofree char *sql = NULL;
-	g_autoptr(sqlite3_stmt) stmt = NULL;
+	g_autoptr(CrmCachedStmt) stmt = NULL;
 	int rc;
 
 	if (!change_ensure_row (store, crm_change__table_name (desc->entity),
@@ -526,7 +546,7 @@ change_read_current (CrmStore *store, const FieldDesc *desc, const char *id,
 	sql = g_strdup_printf ("SELECT %s FROM %s WHERE id = ?1",
 			       desc->column,
 			       crm_change__table_name (desc->entity));
-	stmt = crm_store__prepare (store, sql, error);
+	stmt = crm_store__stmt (store, sql, error);
 	if (stmt == NULL)
 		return FALSE;
 	crm_store__bind_text (stmt, 1, id);
@@ -761,23 +781,31 @@ crm_change__check (const CrmChange *change, guint index, GError **error)
 	return TRUE;
 }
 
+/* The number of replica @origin in the replica table, added when new.
+ * Numbers never change once committed, so they are kept in memory; a
+ * rollback forgets them, since it may remove rows added here. */
 static gboolean
 change_origin_num (CrmStore *store, const char *origin, gint64 *out_num,
 		   GError **error)
 {
-	g_autoptr(sqlite3_stmt) insert = NULL;
-	g_autoptr(sqlite3_stmt) select = NULL;
+	g_autoptr(CrmCachedStmt) insert = NULL;
+	g_autoptr(CrmCachedStmt) select = NULL;
+	gint64 *known = g_hash_table_lookup (store->origins, origin);
 	int rc;
 
-	insert = crm_store__prepare (store, "INSERT OR IGNORE INTO replica "
-				     "(id) VALUES (?1)", error);
+	if (known != NULL) {
+		*out_num = *known;
+		return TRUE;
+	}
+	insert = crm_store__stmt (store, "INSERT OR IGNORE INTO replica "
+				  "(id) VALUES (?1)", error);
 	if (insert == NULL)
 		return FALSE;
 	crm_store__bind_text (insert, 1, origin);
 	if (!crm_store__step_done (store, insert, error))
 		return FALSE;
-	select = crm_store__prepare (store, "SELECT num FROM replica "
-				     "WHERE id = ?1", error);
+	select = crm_store__stmt (store, "SELECT num FROM replica "
+				  "WHERE id = ?1", error);
 	if (select == NULL)
 		return FALSE;
 	crm_store__bind_text (select, 1, origin);
@@ -788,23 +816,58 @@ change_origin_num (CrmStore *store, const char *origin, gint64 *out_num,
 		return FALSE;
 	}
 	*out_num = sqlite3_column_int64 (select, 0);
+	g_hash_table_insert (store->origins, g_strdup (origin),
+			     g_memdup2 (out_num, sizeof *out_num));
 	return TRUE;
 }
 
-/* Rules 1 and 5: does (ts, origin) beat the change the state holds? */
+/* The id of replica number @num, kept in memory like change_origin_num()
+ * keeps the other direction. */
 static gboolean
-change_wins (CrmStore *store, const FieldDesc *desc, const CrmChange *change,
-	     gboolean *out_wins, GError **error)
+change_origin_id (CrmStore *store, gint64 num, const char **out_id,
+		  GError **error)
 {
-	g_autoptr(sqlite3_stmt) stmt = NULL;
-	gboolean greater;
+	g_autoptr(CrmCachedStmt) stmt = NULL;
+	char *id = g_hash_table_lookup (store->origin_ids, &num);
 	int rc;
 
-	stmt = crm_store__prepare (store,
-				   "SELECT fc.ts, r.id FROM field_clock fc "
-				   "JOIN replica r ON r.num = fc.origin "
-				   "WHERE fc.entity_id = ?1 AND fc.field = ?2",
-				   error);
+	if (id == NULL) {
+		stmt = crm_store__stmt (store, "SELECT id FROM replica "
+					"WHERE num = ?1", error);
+		if (stmt == NULL)
+			return FALSE;
+		sqlite3_bind_int64 (stmt, 1, num);
+		rc = sqlite3_step (stmt);
+		if (rc != SQLITE_ROW) {
+			crm_store__set_error_from_sqlite (error, store->db,
+							  rc, "replica");
+			return FALSE;
+		}
+		id = crm_store__column_dup (stmt, 0);
+		g_hash_table_insert (store->origin_ids,
+				     g_memdup2 (&num, sizeof num), id);
+	}
+	*out_id = id;
+	return TRUE;
+}
+
+/*
+ * Rules 1 and 5: does (ts, origin) beat the change the state holds?
+ * @origin is the number of the change's origin: equal numbers are equal
+ * ids, and the ids themselves are needed only when the timestamps tie.
+ */
+static gboolean
+change_wins (CrmStore *store, const FieldDesc *desc, const CrmChange *change,
+	     gint64 origin, gboolean *out_wins, GError **error)
+{
+	g_autoptr(CrmCachedStmt) stmt = NULL;
+	const char *held_id = NULL;
+	gboolean greater;
+	gint64 ts, held;
+	int rc, by_origin = 0;
+
+	stmt = crm_store__stmt (store, "SELECT ts, origin FROM field_clock "
+				"WHERE entity_id = ?1 AND field = ?2", error);
 	if (stmt == NULL)
 		return FALSE;
 	crm_store__bind_text (stmt, 1, change->entity_id);
@@ -812,25 +875,26 @@ change_wins (CrmStore *store, const FieldDesc *desc, const CrmChange *change,
 	rc = sqlite3_step (stmt);
 	if (rc == SQLITE_DONE) {
 		*out_wins = TRUE;
-	} else if (rc == SQLITE_ROW) {
-		gint64 ts = sqlite3_column_int64 (stmt, 0);
-		const char *origin =
-			(const char *) sqlite3_column_text (stmt, 1);
-		int by_origin = g_strcmp0 (change->origin, origin);
-
-		greater = change->ts > ts || (change->ts == ts &&
-					      by_origin > 0);
-		if (change->ts == ts && by_origin == 0)
-			*out_wins = FALSE;	/* the same change */
-		else if (desc->flags & FIELD_ACCEPTANCE)
-			*out_wins = !greater;
-		else
-			*out_wins = greater;
-	} else {
+		return TRUE;
+	} else if (rc != SQLITE_ROW) {
 		crm_store__set_error_from_sqlite (error, store->db, rc,
 						  "field clock");
 		return FALSE;
 	}
+	ts = sqlite3_column_int64 (stmt, 0);
+	held = sqlite3_column_int64 (stmt, 1);
+	if (change->ts == ts && held != origin) {
+		if (!change_origin_id (store, held, &held_id, error))
+			return FALSE;
+		by_origin = g_strcmp0 (change->origin, held_id);
+	}
+	greater = change->ts > ts || (change->ts == ts && by_origin > 0);
+	if (change->ts == ts && by_origin == 0)
+		*out_wins = FALSE;	/* the same change */
+	else if (desc->flags & FIELD_ACCEPTANCE)
+		*out_wins = !greater;
+	else
+		*out_wins = greater;
 	return TRUE;
 }
 
@@ -838,11 +902,11 @@ static gboolean
 change_is_held (CrmStore *store, gint64 origin, gint64 seq,
 		gboolean *out_held, GError **error)
 {
-	g_autoptr(sqlite3_stmt) stmt = NULL;
+	g_autoptr(CrmCachedStmt) stmt = NULL;
 	int rc;
 
-	stmt = crm_store__prepare (store, "SELECT 1 FROM change WHERE "
-				   "origin = ?1 AND seq = ?2", error);
+	stmt = crm_store__stmt (store, "SELECT 1 FROM change WHERE "
+				"origin = ?1 AND seq = ?2", error);
 	if (stmt == NULL)
 		return FALSE;
 	sqlite3_bind_int64 (stmt, 1, origin);
@@ -929,7 +993,7 @@ change_merge_new (CrmStore *store, const CrmChange *change, gint64 origin,
 	if (desc->flags & FIELD_ERASE)
 		return crm_erase__entity (store, desc->entity,
 					  change->entity_id, error);
-	if (!change_wins (store, desc, change, &wins, error))
+	if (!change_wins (store, desc, change, origin, &wins, error))
 		return FALSE;
 	if (!wins)
 		return TRUE;
@@ -1012,7 +1076,6 @@ crm_change__apply_remote (CrmStore *store,
 			  guint *out_applied,
 			  GError **error)
 {
-	guint applied = 0;
 	guint i;
 
 	g_return_val_if_fail (store != NULL, FALSE);
@@ -1023,6 +1086,29 @@ crm_change__apply_remote (CrmStore *store,
 		if (!crm_change__check (&changes[i], i, error))
 			return FALSE;
 	}
+	return crm_change__apply_checked (store, changes, n_changes,
+					  out_applied, error);
+}
+
+/*
+ * crm_change__apply_checked:
+ * crm_change__apply_remote() for a batch the caller has already passed
+ * through crm_change__check() (crm_sync_apply()), so that it is checked
+ * once.
+ */
+gboolean
+crm_change__apply_checked (CrmStore *store,
+			   const CrmChange *changes,
+			   guint n_changes,
+			   guint *out_applied,
+			   GError **error)
+{
+	guint applied = 0;
+
+	g_return_val_if_fail (store != NULL, FALSE);
+	g_return_val_if_fail (changes != NULL || n_changes == 0, FALSE);
+	g_return_val_if_fail (store->schema_version >= 3, FALSE);
+
 	if (!crm_store__begin (store, error))
 		return FALSE;
 	if (!change_apply_all (store, changes, n_changes, &applied, error)) {

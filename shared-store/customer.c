@@ -213,13 +213,13 @@ static gboolean
 customer_read_raw (CrmStore *store, const char *id, CrmCustomer **out,
 		   gboolean *out_deleted, GError **error)
 {
-	g_autoptr(sqlite3_stmt) stmt = NULL;
+	g_autoptr(CrmCachedStmt) stmt = NULL;
 	int rc;
 
 	*out = NULL;
-	stmt = crm_store__prepare (store, "SELECT " CRM_CUSTOMER_COLUMNS
-				   ", deleted FROM customer WHERE id = ?1 "
-				   "AND name IS NOT NULL", error);
+	stmt = crm_store__stmt (store, "SELECT " CRM_CUSTOMER_COLUMNS
+				", deleted FROM customer WHERE id = ?1 "
+				"AND name IS NOT NULL", error);
 	if (stmt == NULL)
 		return FALSE;
 	crm_store__bind_text (stmt, 1, id);

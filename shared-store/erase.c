@@ -70,12 +70,40 @@ erase_ref_from_row (sqlite3_stmt *stmt)
 static gboolean
 erase_run (CrmStore *store, const char *sql, const char *id, GError **error)
 {
-	g_autoptr(sqlite3_stmt) stmt = crm_store__prepare (store, sql, error);
+	g_autoptr(CrmCachedStmt) stmt = crm_store__stmt (store, sql, error);
 
 	if (stmt == NULL)
 		return FALSE;
 	crm_store__bind_text (stmt, 1, id);
 	return crm_store__step_done (store, stmt, error);
+}
+
+/* Whether any tombstone exists, read once per write transaction: most
+ * replicas never erase, and then no change needs a look-up. */
+static gboolean
+erase_any (CrmStore *store, gboolean *out_any, GError **error)
+{
+	g_autoptr(CrmCachedStmt) stmt = NULL;
+	int rc;
+
+	if (store->tombstones == CRM_STORE_TOMBSTONES_UNKNOWN) {
+		stmt = crm_store__stmt (store, "SELECT EXISTS (SELECT 1 "
+					"FROM tombstone)", error);
+		if (stmt == NULL)
+			return FALSE;
+		rc = sqlite3_step (stmt);
+		if (rc != SQLITE_ROW) {
+			crm_store__set_error_from_sqlite (error, store->db,
+							  rc,
+							  "read tombstone");
+			return FALSE;
+		}
+		store->tombstones = sqlite3_column_int (stmt, 0) ?
+				    CRM_STORE_TOMBSTONES_SOME :
+				    CRM_STORE_TOMBSTONES_NONE;
+	}
+	*out_any = store->tombstones == CRM_STORE_TOMBSTONES_SOME;
+	return TRUE;
 }
 
 /*
@@ -88,11 +116,17 @@ crm_erase__is_tombstoned (CrmStore *store,
 			  gboolean *out_tombstoned,
 			  GError **error)
 {
-	g_autoptr(sqlite3_stmt) stmt = NULL;
+	g_autoptr(CrmCachedStmt) stmt = NULL;
+	gboolean any = TRUE;
 	int rc;
 
-	stmt = crm_store__prepare (store, "SELECT 1 FROM tombstone "
-				   "WHERE id = ?1", error);
+	*out_tombstoned = FALSE;
+	if (store->txn_depth > 0 && !erase_any (store, &any, error))
+		return FALSE;
+	if (!any)
+		return TRUE;
+	stmt = crm_store__stmt (store, "SELECT 1 FROM tombstone "
+				"WHERE id = ?1", error);
 	if (stmt == NULL)
 		return FALSE;
 	crm_store__bind_text (stmt, 1, id);
@@ -127,23 +161,26 @@ static gboolean
 erase_tombstone (CrmStore *store, CrmEntity entity, const char *id,
 		 GError **error)
 {
-	g_autoptr(sqlite3_stmt) stmt = NULL;
+	g_autoptr(CrmCachedStmt) stmt = NULL;
 
-	stmt = crm_store__prepare (store, "INSERT INTO tombstone (id, entity) "
-				   "VALUES (?1, ?2)", error);
+	stmt = crm_store__stmt (store, "INSERT INTO tombstone (id, entity) "
+				"VALUES (?1, ?2)", error);
 	if (stmt == NULL)
 		return FALSE;
 	crm_store__bind_text (stmt, 1, id);
 	sqlite3_bind_int (stmt, 2, entity);
-	return crm_store__step_done (store, stmt, error);
+	if (!crm_store__step_done (store, stmt, error))
+		return FALSE;
+	store->tombstones = CRM_STORE_TOMBSTONES_SOME;
+	return TRUE;
 }
 
 static GPtrArray *
 erase_dependents (CrmStore *store, const char *customer_id, GError **error)
 {
-	g_autoptr(sqlite3_stmt) stmt = NULL;
+	g_autoptr(CrmCachedStmt) stmt = NULL;
 
-	stmt = crm_store__prepare (store, ERASE_DEPENDENTS_SQL, error);
+	stmt = crm_store__stmt (store, ERASE_DEPENDENTS_SQL, error);
 	if (stmt == NULL)
 		return NULL;
 	crm_store__bind_text (stmt, 1, customer_id);
@@ -211,14 +248,14 @@ erase_id_from_row (sqlite3_stmt *stmt)
 static GPtrArray *
 erase_tree (CrmStore *store, const char *id, GError **error)
 {
-	g_autoptr(sqlite3_stmt) stmt = NULL;
+	g_autoptr(CrmCachedStmt) stmt = NULL;
 	g_autoptr(GPtrArray) ids = NULL;
 
-	stmt = crm_store__prepare (store, CRM_MERGE_TREE_CTE
-				   "SELECT t.id FROM tree t WHERE EXISTS "
-				   "(SELECT 1 FROM customer c WHERE c.id = ?1 "
-				   "AND c.name IS NOT NULL) ORDER BY t.id",
-				   error);
+	stmt = crm_store__stmt (store, CRM_MERGE_TREE_CTE
+				"SELECT t.id FROM tree t WHERE EXISTS "
+				"(SELECT 1 FROM customer c WHERE c.id = ?1 "
+				"AND c.name IS NOT NULL) ORDER BY t.id",
+				error);
 	if (stmt == NULL)
 		return NULL;
 	crm_store__bind_text (stmt, 1, id);

@@ -261,7 +261,7 @@ crm_followup_list (CrmStore *store,
 		   gboolean open_only,
 		   GError **error)
 {
-	g_autoptr(sqlite3_stmt) stmt = NULL;
+	g_autoptr(CrmCachedStmt) stmt = NULL;
 	g_autofree char *id = NULL;
 
 	g_return_val_if_fail (store != NULL, NULL);
@@ -272,15 +272,15 @@ crm_followup_list (CrmStore *store,
 		if (id == NULL)
 			return NULL;
 	}
-	stmt = crm_store__prepare (store, CRM_MERGE_TREE_CTE
-				   "SELECT " CRM_FOLLOWUP_COLUMNS
-				   " FROM followup WHERE deleted = 0"
-				   " AND text IS NOT NULL"
-				   " AND (?1 IS NULL OR customer_id IN tree)"
-				   " AND (?2 = 0 OR status = 0)"
-				   " AND customer_id NOT IN (SELECT id FROM"
-				   " customer WHERE deleted = 1)"
-				   " ORDER BY due, id", error);
+	stmt = crm_store__stmt (store, CRM_MERGE_TREE_CTE
+				"SELECT " CRM_FOLLOWUP_COLUMNS
+				" FROM followup WHERE deleted = 0"
+				" AND text IS NOT NULL"
+				" AND (?1 IS NULL OR customer_id IN tree)"
+				" AND (?2 = 0 OR status = 0)"
+				" AND customer_id NOT IN (SELECT id FROM"
+				" customer WHERE deleted = 1)"
+				" ORDER BY due, id", error);
 	if (stmt == NULL)
 		return NULL;
 	crm_store__bind_text (stmt, 1, id);

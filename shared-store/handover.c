@@ -205,7 +205,7 @@ crm_handover_list (CrmStore *store,
 		   gboolean pending_only,
 		   GError **error)
 {
-	g_autoptr(sqlite3_stmt) stmt = NULL;
+	g_autoptr(CrmCachedStmt) stmt = NULL;
 	g_autofree char *id = NULL;
 
 	g_return_val_if_fail (store != NULL, NULL);
@@ -216,15 +216,15 @@ crm_handover_list (CrmStore *store,
 		if (id == NULL)
 			return NULL;
 	}
-	stmt = crm_store__prepare (store, CRM_MERGE_TREE_CTE
-				   "SELECT " CRM_HANDOVER_COLUMNS
-				   " FROM handover WHERE deleted = 0"
-				   " AND from_agent IS NOT NULL"
-				   " AND (?1 IS NULL OR customer_id IN tree)"
-				   " AND (?2 = 0 OR accepted_by IS NULL)"
-				   " AND customer_id NOT IN (SELECT id FROM"
-				   " customer WHERE deleted = 1)"
-				   " ORDER BY created DESC, id DESC", error);
+	stmt = crm_store__stmt (store, CRM_MERGE_TREE_CTE
+				"SELECT " CRM_HANDOVER_COLUMNS
+				" FROM handover WHERE deleted = 0"
+				" AND from_agent IS NOT NULL"
+				" AND (?1 IS NULL OR customer_id IN tree)"
+				" AND (?2 = 0 OR accepted_by IS NULL)"
+				" AND customer_id NOT IN (SELECT id FROM"
+				" customer WHERE deleted = 1)"
+				" ORDER BY created DESC, id DESC", error);
 	if (stmt == NULL)
 		return NULL;
 	crm_store__bind_text (stmt, 1, id);

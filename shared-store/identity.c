@@ -78,12 +78,12 @@ static gboolean
 identity_read (CrmStore *store, const char *id, char **out_customer,
 	       GError **error)
 {
-	g_autoptr(sqlite3_stmt) stmt = NULL;
+	g_autoptr(CrmCachedStmt) stmt = NULL;
 	int rc;
 
 	*out_customer = NULL;
-	stmt = crm_store__prepare (store, "SELECT customer_id FROM identity "
-				   "WHERE id = ?1 AND deleted = 0", error);
+	stmt = crm_store__stmt (store, "SELECT customer_id FROM identity "
+				"WHERE id = ?1 AND deleted = 0", error);
 	if (stmt == NULL)
 		return FALSE;
 	crm_store__bind_text (stmt, 1, id);
@@ -241,7 +241,7 @@ crm_identity_lookup (CrmStore *store,
 GPtrArray *
 crm_identity_list (CrmStore *store, const char *customer_id, GError **error)
 {
-	g_autoptr(sqlite3_stmt) stmt = NULL;
+	g_autoptr(CrmCachedStmt) stmt = NULL;
 	g_autofree char *id = NULL;
 
 	g_return_val_if_fail (store != NULL, NULL);
@@ -250,11 +250,11 @@ crm_identity_list (CrmStore *store, const char *customer_id, GError **error)
 	id = crm_customer__resolve (store, customer_id, error);
 	if (id == NULL)
 		return NULL;
-	stmt = crm_store__prepare (store, CRM_MERGE_TREE_CTE
-				   "SELECT " CRM_IDENTITY_COLUMNS
-				   " FROM identity WHERE deleted = 0 AND "
-				   "customer_id IN tree "
-				   "ORDER BY protocol, handle", error);
+	stmt = crm_store__stmt (store, CRM_MERGE_TREE_CTE
+				"SELECT " CRM_IDENTITY_COLUMNS
+				" FROM identity WHERE deleted = 0 AND "
+				"customer_id IN tree "
+				"ORDER BY protocol, handle", error);
 	if (stmt == NULL)
 		return NULL;
 	crm_store__bind_text (stmt, 1, id);

@@ -395,6 +395,30 @@ import_skip (CrmImportReport *report, guint row, guint line,
 					  why));
 }
 
+/*
+ * Fills in what customer @id lacks from the row, and adds its note.  The
+ * row counts as merged only when that wrote something: importing the same
+ * file again must say that nothing changed.  Only real changes write rows
+ * (empty fields filled, a note not there yet), so SQLite's count of
+ * changed rows tells.
+ */
+static gboolean
+import_merge (CrmStore *store, const char *id, const CrmCustomer *c,
+	      const char *note, const char *department,
+	      CrmImportReport *report, GError **error)
+{
+	sqlite3_int64 before = sqlite3_total_changes64 (store->db);
+
+	if (!crm_customer__write_fields (store, id, c, TRUE, error) ||
+	    !import_note (store, id, note, department, error))
+		return FALSE;
+	if (sqlite3_total_changes64 (store->db) != before)
+		report->merged++;
+	else
+		report->unchanged++;
+	return TRUE;
+}
+
 /* One row; FALSE only for a failure that must abort the whole import. */
 static gboolean
 import_row (CrmStore *store, const CrmCsvRecord *row, guint n,
@@ -418,17 +442,14 @@ import_row (CrmStore *store, const CrmCsvRecord *row, guint n,
 	}
 	if (!import_match (store, c, &id, error))
 		return FALSE;
-	if (id) {
-		if (!crm_customer__write_fields (store, id, c, TRUE, error))
-			return FALSE;
-		report->merged++;
-	} else {
+	if (id == NULL) {
 		id = crm_customer_create (store, c, error);
 		if (id == NULL)
 			return FALSE;
 		report->taken++;
+		return import_note (store, id, note, department, error);
 	}
-	return import_note (store, id, note, department, error);
+	return import_merge (store, id, c, note, department, report, error);
 }
 
 static gboolean

@@ -108,7 +108,7 @@ crm_note_list (CrmStore *store,
 	       guint limit,
 	       GError **error)
 {
-	g_autoptr(sqlite3_stmt) stmt = NULL;
+	g_autoptr(CrmCachedStmt) stmt = NULL;
 	g_autofree char *id = NULL;
 
 	g_return_val_if_fail (store != NULL, NULL);
@@ -118,11 +118,11 @@ crm_note_list (CrmStore *store,
 	id = crm_customer__resolve (store, customer_id, error);
 	if (id == NULL)
 		return NULL;
-	stmt = crm_store__prepare (store, CRM_MERGE_TREE_CTE
-				   "SELECT " CRM_NOTE_COLUMNS " FROM note "
-				   "WHERE customer_id IN tree AND deleted = 0 "
-				   "ORDER BY created DESC, id DESC LIMIT ?2",
-				   error);
+	stmt = crm_store__stmt (store, CRM_MERGE_TREE_CTE
+				"SELECT " CRM_NOTE_COLUMNS " FROM note "
+				"WHERE customer_id IN tree AND deleted = 0 "
+				"ORDER BY created DESC, id DESC LIMIT ?2",
+				error);
 	if (stmt == NULL)
 		return NULL;
 	crm_store__bind_text (stmt, 1, id);

@@ -24,10 +24,26 @@ G_BEGIN_DECLS
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3, sqlite3_close_v2)
 
+/*
+ * CrmCachedStmt:
+ * A statement lent by the store's cache (crm_store__stmt()).  It
+ * is a plain sqlite3_stmt; only its cleanup differs: g_autoptr() resets it
+ * and clears its bindings for the next caller instead of finalizing it.
+ */
+typedef sqlite3_stmt CrmCachedStmt;
+void crm_store__release (CrmCachedStmt *stmt);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CrmCachedStmt, crm_store__release)
+
 /* Longest text accepted in any short field (names, e-mail, handles...). */
 #define CRM_STORE_MAX_FIELD_BYTES 4096
 /* Longest free text outside notes (custom fields, follow-up text...). */
 #define CRM_STORE_MAX_TEXT_BYTES 65536
+
+typedef enum {
+	CRM_STORE_TOMBSTONES_UNKNOWN,
+	CRM_STORE_TOMBSTONES_NONE,
+	CRM_STORE_TOMBSTONES_SOME,
+} CrmStoreTombstones;
 
 struct _CrmStore {
 	sqlite3 *db;
@@ -35,6 +51,18 @@ struct _CrmStore {
 	char *replica_id;
 	gint64 replica_num;	/* this replica's row in the replica table */
 	guint txn_depth;
+	GHashTable *stmts;	/* SQL text -> its prepared statement */
+	GHashTable *origins;	/* replica id -> its number (gint64 *) */
+	GHashTable *origin_ids;	/* replica number (gint64 *) -> id */
+
+	/* Read once per write transaction and kept here until it ends:
+	 * the clock of `meta` (written back before COMMIT when it moved)
+	 * and whether any tombstone exists. */
+	gboolean clock_loaded;
+	gboolean clock_dirty;
+	gint64 hlc;
+	gint64 next_seq;
+	CrmStoreTombstones tombstones;
 	int schema_version;	/* < 3 only for test files of old schemas */
 	gint64 (*now_us) (gpointer user_data);
 	gpointer now_data;
@@ -48,6 +76,9 @@ void crm_store__set_error_from_sqlite (GError **error,
 sqlite3_stmt *crm_store__prepare (CrmStore *store,
 				  const char *sql,
 				  GError **error);
+CrmCachedStmt *crm_store__stmt (CrmStore *store,
+					  const char *sql,
+					  GError **error);
 gboolean crm_store__exec (CrmStore *store, const char *sql, GError **error);
 gboolean crm_store__step_done (CrmStore *store,
 			       sqlite3_stmt *stmt,
@@ -146,6 +177,11 @@ gboolean crm_change__apply_remote (CrmStore *store,
 				   guint n_changes,
 				   guint *out_applied,
 				   GError **error);
+gboolean crm_change__apply_checked (CrmStore *store,
+				    const CrmChange *changes,
+				    guint n_changes,
+				    guint *out_applied,
+				    GError **error);
 
 /* Erase and tombstones (erase.c). */
 gboolean crm_erase__is_tombstoned (CrmStore *store,

@@ -311,11 +311,11 @@ static gboolean
 sync_write_vector (CrmStore *store, gint64 origin, gint64 seq,
 		   GError **error)
 {
-	g_autoptr(sqlite3_stmt) stmt = NULL;
+	g_autoptr(CrmCachedStmt) stmt = NULL;
 
-	stmt = crm_store__prepare (store, "INSERT INTO vector (origin, seq) "
-				   "VALUES (?1, ?2) ON CONFLICT (origin) "
-				   "DO UPDATE SET seq = excluded.seq", error);
+	stmt = crm_store__stmt (store, "INSERT INTO vector (origin, seq) "
+				"VALUES (?1, ?2) ON CONFLICT (origin) "
+				"DO UPDATE SET seq = excluded.seq", error);
 	if (stmt == NULL)
 		return FALSE;
 	sqlite3_bind_int64 (stmt, 1, origin);
@@ -331,21 +331,21 @@ sync_write_vector (CrmStore *store, gint64 origin, gint64 seq,
 gboolean
 crm_sync__advance (CrmStore *store, gint64 origin, GError **error)
 {
-	g_autoptr(sqlite3_stmt) read = NULL;
-	g_autoptr(sqlite3_stmt) scan = NULL;
+	g_autoptr(CrmCachedStmt) read = NULL;
+	g_autoptr(CrmCachedStmt) scan = NULL;
 	gint64 held = 0, seq;
 	int rc;
 
-	read = crm_store__prepare (store, "SELECT coalesce((SELECT seq FROM "
-				   "vector WHERE origin = ?1), 0)", error);
+	read = crm_store__stmt (store, "SELECT coalesce((SELECT seq FROM "
+				"vector WHERE origin = ?1), 0)", error);
 	if (read == NULL)
 		return FALSE;
 	sqlite3_bind_int64 (read, 1, origin);
 	if (!sync_read_int (store, read, &held, error))
 		return FALSE;
-	scan = crm_store__prepare (store, "SELECT seq FROM change WHERE "
-				   "origin = ?1 AND seq > ?2 ORDER BY seq",
-				   error);
+	scan = crm_store__stmt (store, "SELECT seq FROM change WHERE "
+				"origin = ?1 AND seq > ?2 ORDER BY seq",
+				error);
 	if (scan == NULL)
 		return FALSE;
 	sqlite3_bind_int64 (scan, 1, origin);
@@ -371,15 +371,15 @@ crm_sync__advance (CrmStore *store, gint64 origin, GError **error)
 CrmVector *
 crm_sync_get_vector (CrmStore *store, GError **error)
 {
-	g_autoptr(sqlite3_stmt) stmt = NULL;
+	g_autoptr(CrmCachedStmt) stmt = NULL;
 	g_autoptr(CrmVector) vector = NULL;
 	int rc;
 
 	g_return_val_if_fail (store != NULL, NULL);
 	g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-	stmt = crm_store__prepare (store, "SELECT r.id, v.seq FROM vector v "
-				   "JOIN replica r ON r.num = v.origin", error);
+	stmt = crm_store__stmt (store, "SELECT r.id, v.seq FROM vector v "
+				"JOIN replica r ON r.num = v.origin", error);
 	if (stmt == NULL)
 		return NULL;
 	vector = crm_vector_new ();
@@ -438,14 +438,14 @@ sync_collect_origin (CrmStore *store, const char *origin, gint64 from,
 		     gint64 to, CrmBatch *batch, SyncBudget *budget,
 		     GError **error)
 {
-	g_autoptr(sqlite3_stmt) stmt = NULL;
+	g_autoptr(CrmCachedStmt) stmt = NULL;
 	int rc;
 
-	stmt = crm_store__prepare (store, "SELECT seq, ts, entity, entity_id, "
-				   "field, value FROM change WHERE origin = "
-				   "(SELECT num FROM replica WHERE id = ?1) "
-				   "AND seq > ?2 AND seq <= ?3 ORDER BY seq",
-				   error);
+	stmt = crm_store__stmt (store, "SELECT seq, ts, entity, entity_id, "
+				"field, value FROM change WHERE origin = "
+				"(SELECT num FROM replica WHERE id = ?1) "
+				"AND seq > ?2 AND seq <= ?3 ORDER BY seq",
+				error);
 	if (stmt == NULL)
 		return FALSE;
 	crm_store__bind_text (stmt, 1, origin);
@@ -547,7 +547,7 @@ crm_sync_apply (CrmStore *store,
 	}
 	if (!crm_store__begin (store, error))
 		return FALSE;
-	if (!crm_change__apply_remote (store, changes, n, NULL, error) ||
+	if (!crm_change__apply_checked (store, changes, n, NULL, error) ||
 	    (out_vector && (vector = crm_sync_get_vector (store,
 							  error)) == NULL)) {
 		crm_store__rollback (store);
@@ -569,13 +569,13 @@ crm_sync_get_clock_ahead_count (CrmStore *store,
 				gint64 *out_count,
 				GError **error)
 {
-	g_autoptr(sqlite3_stmt) stmt = NULL;
+	g_autoptr(CrmCachedStmt) stmt = NULL;
 
 	g_return_val_if_fail (store != NULL, FALSE);
 	g_return_val_if_fail (out_count != NULL, FALSE);
 
-	stmt = crm_store__prepare (store, "SELECT clock_ahead FROM meta",
-				   error);
+	stmt = crm_store__stmt (store, "SELECT clock_ahead FROM meta",
+				error);
 	if (stmt == NULL)
 		return FALSE;
 	return sync_read_int (store, stmt, out_count, error);
@@ -628,7 +628,7 @@ static gboolean
 sync_digest_query (CrmStore *store, GChecksum *sum, const char *table,
 		   const char *sql, GError **error)
 {
-	g_autoptr(sqlite3_stmt) stmt = crm_store__prepare (store, sql, error);
+	g_autoptr(CrmCachedStmt) stmt = crm_store__stmt (store, sql, error);
 	int rc;
 
 	if (stmt == NULL)

@@ -3,10 +3,10 @@
  * crm-import.h: bringing customers in from files other programs wrote.
  *
  * This first version reads CSV (RFC 4180) with a header row.  Each import
- * reports what it took, merged and skipped, and why it skipped each row;
- * one bad row never stops the rest, and running the same import twice
- * creates no duplicates (rows match existing customers by e-mail, ignoring
- * case, or by exact name and company).
+ * reports what it took, merged, found unchanged and skipped, and why it
+ * skipped each row; one bad row never stops the rest, and running the same
+ * import twice creates no duplicates (rows match existing customers by
+ * e-mail, ignoring case, or by exact name and company).
  */
 #ifndef CRM_IMPORT_H
 #define CRM_IMPORT_H
@@ -19,10 +19,13 @@ G_BEGIN_DECLS
 /**
  * CrmImportReport:
  * @taken: records that made a new customer.
- * @merged: records that matched an existing customer and updated it.
+ * @merged: records that matched an existing customer and changed it
+ *   (filled in empty fields or added a note).
  * @skipped: records left out.
  * @reasons: (element-type utf8): one line per skipped record, saying which
  *   record and why.
+ * @unchanged: records that matched an existing customer and changed
+ *   nothing, as when the same file is imported again.
  *
  * Since: 0.1
  */
@@ -31,6 +34,7 @@ typedef struct {
 	guint merged;
 	guint skipped;
 	GPtrArray *reasons;
+	guint unchanged;
 } CrmImportReport;
 
 void crm_import_report_free (CrmImportReport *report);

@@ -6,6 +6,7 @@
 #define CRM_H
 
 #include "crm-store.h"
+#include "crm-handle.h"
 #include "crm-customer.h"
 #include "crm-note.h"
 #include "crm-interaction.h"

@@ -250,11 +250,15 @@ test_note_survives_restart (Fixture *f, gconstpointer data)
 	HARNESS_REQUIRE (crm_command (f, "notes", "Called about the invoice"));
 }
 
-/* A handover is recorded for the whole team to see. */
+/*
+ * A handover is recorded for the whole team to see, and an agent of the
+ * receiving department accepts it from the client: billing then owns the
+ * customer.
+ */
 static void
 test_handover (Fixture *f, gconstpointer data)
 {
-	char *handovers;
+	char *handovers, *show;
 
 	HARNESS_REQUIRE (f->ready);
 	HARNESS_REQUIRE (f->agent = start_agent (f, "sales", "sales"));
@@ -264,7 +268,26 @@ test_handover (Fixture *f, gconstpointer data)
 	HARNESS_REQUIRE (handovers);
 	g_assert_nonnull (strstr (handovers, "Needs a refund"));
 	g_assert_nonnull (strstr (handovers, "billing"));
+	g_assert_nonnull (strstr (handovers, "pending"));
 	g_free (handovers);
+
+	/* The support user, working in billing, takes the customer over. */
+	g_assert_cmpint (harness_client_stop (f->agent, WAIT_MS), ==, 0);
+	g_clear_pointer (&f->agent, harness_client_free);
+	HARNESS_REQUIRE (f->agent = start_agent (f, "support", "billing"));
+	HARNESS_REQUIRE (crm_command (f, "accept", "You accepted the "
+				      "handover of Maria Anders from sales "
+				      "\\(sales\\)\\. Owner is now "
+				      "billing\\."));
+	handovers = admin (f, "handovers", NULL);
+	HARNESS_REQUIRE (handovers);
+	g_assert_nonnull (strstr (handovers, "accepted by  support"));
+	g_free (handovers);
+	show = admin (f, "show", f->customer_id, NULL);
+	HARNESS_REQUIRE (show);
+	g_assert_nonnull (strstr (show, "department: billing"));
+	g_free (show);
+	HARNESS_REQUIRE (crm_command (f, "accept", "no pending handover"));
 }
 
 /* What the store shows of the customer, for before/after comparisons. */
@@ -296,6 +319,8 @@ test_bad_input (Fixture *f, gconstpointer data)
 		"followup in 2 fortnights call",
 		"handover",
 		"handover billing",
+		"handover @nobody Needs a refund",
+		"followup @nobody in 1h call back",
 		"done 99",
 		"frobnicate",
 	};

@@ -85,6 +85,7 @@ interaction_new (gint64 started_us, gint64 in, gint64 out, gint64 first_us)
 	ia->account = g_strdup ("sales.desk@example.org");
 	ia->channel = g_strdup ("prpl-jabber");
 	ia->started_us = started_us;
+	ia->ended_us = started_us + HOUR_US / 4;
 	ia->msgs_in = in;
 	ia->msgs_out = out;
 	ia->first_response_us = first_us;
@@ -429,6 +430,43 @@ test_notes_and_history_lists (void)
 	crm_card_free (card);
 }
 
+/*
+ * libpurple reports a conversation's first message before the
+ * conversation exists, so its first card already holds the interaction
+ * just opened: it reads as going on, not as a past conversation.
+ */
+static void
+test_open_interaction (void)
+{
+	CrmCard *card = card_new ("Maria Anders");
+	CrmInteraction *now = interaction_new (NOW_US - HOUR_US / 4, 1, 0, -1);
+	CrmInteraction *night = interaction_new (NOW_US - 14 * HOUR_US, 3, 1,
+						 -1);
+	char *text;
+
+	now->ended_us = 0;
+	night->ended_us = 0;
+	g_ptr_array_add (card->interactions, now);
+	g_ptr_array_add (card->interactions,
+			 interaction_new (NOW_US - DAY_US, 4, 3, -1));
+	text = crm_card_format (card, utc, NOW_US);
+	g_assert_nonnull (strstr (text, "<br>Recent conversations:<br>• now "
+					"(since 11:45), Anna Berg (support): "
+					"1 in, 0 out<br>• yesterday 12:00, "
+					"Anna Berg (support): 4 in, 3 out"));
+	g_assert_null (strstr (text, "today"));
+	g_free (text);
+
+	/* One left open since another day says which day. */
+	g_ptr_array_add (card->interactions, night);
+	text = crm_card_format_history (card->customer, card->interactions, utc,
+					NOW_US);
+	g_assert_nonnull (strstr (text, "• now (since yesterday 22:00), Anna "
+					"Berg (support): 3 in, 1 out"));
+	g_free (text);
+	crm_card_free (card);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -440,6 +478,8 @@ main (int argc, char **argv)
 	utc = g_time_zone_new_utc ();
 
 	g_test_add_func ("/plugin/card-format/header", test_header);
+	g_test_add_func ("/plugin/card-format/open-interaction",
+			 test_open_interaction);
 	g_test_add_func ("/plugin/card-format/linked-customer",
 			 test_linked_customer);
 	g_test_add_func ("/plugin/card-format/escaping", test_escaping);

@@ -5,7 +5,9 @@
  * Good and bad forms of each argument the command handlers read before
  * they touch the store: assignees of follow-ups, handover targets, the
  * follow-up number of /crm done, free text, the edit form's e-mail,
- * phone and tags, and phone numbers brought to E.164 (shared case F03).
+ * phone and tags, phone numbers brought to E.164 (shared case F03), an
+ * @agent checked against the agent directory, and the handover /crm
+ * accept takes.
  */
 #include "crm-config.h"
 
@@ -316,6 +318,124 @@ test_tags (void)
 	g_assert_null (crm_cmd_args_split_tags (NULL));
 }
 
+/*
+ * "/crm followup @nobody in 1h x" once assigned a follow-up to "nobody".
+ * An @agent must be in the directory (or be this agent), in any case, and
+ * comes back as the directory spells it.
+ */
+static void
+test_match_agent (void)
+{
+	const char *const known[] = { "Sam Sales", "Anna Berg", "sam sales",
+				      "Ümit", NULL };
+	const char *const none[] = { NULL };
+	const char *const names[] = { "Anna Berg", "me", "Sam Sales", "Ümit" };
+	GError *error = NULL;
+	const char *start;
+	char *found, *list;
+	char **listed;
+	gsize i;
+
+	found = crm_cmd_args_match_agent ("anna berg", known, "me", &error);
+	g_assert_no_error (error);
+	g_assert_cmpstr (found, ==, "Anna Berg");
+	g_free (found);
+	found = crm_cmd_args_match_agent ("ÜMIT", known, "me", &error);
+	g_assert_cmpstr (found, ==, "Ümit");
+	g_free (found);
+	/* This agent counts even before the directory has them. */
+	found = crm_cmd_args_match_agent ("Me", none, "me", &error);
+	g_assert_no_error (error);
+	g_assert_cmpstr (found, ==, "me");
+	g_free (found);
+
+	found = crm_cmd_args_match_agent ("nobody", known, "me", &error);
+	g_assert_null (found);
+	g_assert_error (error, CRM_CMD_ARGS_ERROR, CRM_CMD_ARGS_ERROR_UNKNOWN);
+	g_assert_nonnull (strstr (error->message, "“nobody”"));
+	/* Each known agent once (in the locale's order), this agent too. */
+	start = strstr (error->message, "Known agents: ");
+	g_assert_nonnull (start);
+	start += strlen ("Known agents: ");
+	list = g_strndup (start, strstr (start, ". ") - start);
+	listed = g_strsplit (list, ", ", -1);
+	g_assert_cmpuint (g_strv_length (listed), ==, G_N_ELEMENTS (names));
+	for (i = 0; i < G_N_ELEMENTS (names); i++)
+		g_assert_true (g_strv_contains ((const char *const *) listed,
+						names[i]));
+	g_strfreev (listed);
+	g_free (list);
+	g_assert_nonnull (strstr (error->message, "@dept:"));
+	g_clear_error (&error);
+	/* A part of a name is not the name. */
+	found = crm_cmd_args_match_agent ("anna", known, NULL, &error);
+	g_assert_null (found);
+	g_clear_error (&error);
+
+	found = crm_cmd_args_match_agent ("nobody", none, NULL, &error);
+	g_assert_null (found);
+	g_assert_error (error, CRM_CMD_ARGS_ERROR, CRM_CMD_ARGS_ERROR_UNKNOWN);
+	g_assert_nonnull (strstr (error->message, "no agents are known yet"));
+	g_assert_nonnull (strstr (error->message, "@dept:"));
+	g_clear_error (&error);
+}
+
+/* A pending handover to @agent or @dept, for pick_handover below. */
+static CrmHandover *
+pending_handover (const char *id, const char *agent, const char *dept)
+{
+	CrmHandover *h = g_new0 (CrmHandover, 1);
+
+	h->id = g_strdup (id);
+	h->from_agent = g_strdup ("Sam Sales");
+	h->to_agent = g_strdup (agent);
+	h->to_department = g_strdup (dept);
+	return h;
+}
+
+/* /crm accept takes the newest addressed to us, else the newest of all. */
+static void
+test_pick_handover (void)
+{
+	GPtrArray *pending = g_ptr_array_new_with_free_func (
+		(GDestroyNotify) crm_handover_free);
+	const CrmHandover *h;
+	gboolean addressed = TRUE;
+	guint n = 99;
+
+	h = crm_cmd_args_pick_handover (pending, "anna", "billing",
+					&addressed, &n);
+	g_assert_null (h);
+	g_assert_false (addressed);
+	g_assert_cmpuint (n, ==, 0);
+
+	/* Newest first, as crm_handover_list() gives them. */
+	g_ptr_array_add (pending, pending_handover ("h4", NULL, "support"));
+	g_ptr_array_add (pending, pending_handover ("h3", NULL, "Billing"));
+	g_ptr_array_add (pending, pending_handover ("h2", "Anna", NULL));
+	g_ptr_array_add (pending, pending_handover ("h1", NULL, "billing"));
+
+	h = crm_cmd_args_pick_handover (pending, "anna", "billing",
+					&addressed, &n);
+	g_assert_cmpstr (h->id, ==, "h3");
+	g_assert_true (addressed);
+	g_assert_cmpuint (n, ==, 3);
+
+	h = crm_cmd_args_pick_handover (pending, "anna", NULL, &addressed,
+					&n);
+	g_assert_cmpstr (h->id, ==, "h2");
+	g_assert_true (addressed);
+	g_assert_cmpuint (n, ==, 1);
+
+	/* Nothing for us: the newest of all, and say so. */
+	h = crm_cmd_args_pick_handover (pending, "carl", "sales", &addressed,
+					&n);
+	g_assert_cmpstr (h->id, ==, "h4");
+	g_assert_false (addressed);
+	g_assert_cmpuint (n, ==, 4);
+	g_ptr_array_unref (pending);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -332,5 +452,8 @@ main (int argc, char **argv)
 	g_test_add_func ("/plugin/cmd-args/phone", test_phone);
 	g_test_add_func ("/plugin/cmd-args/e164", test_e164);
 	g_test_add_func ("/plugin/cmd-args/tags", test_tags);
+	g_test_add_func ("/plugin/cmd-args/match-agent", test_match_agent);
+	g_test_add_func ("/plugin/cmd-args/pick-handover",
+			 test_pick_handover);
 	return g_test_run ();
 }

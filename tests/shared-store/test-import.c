@@ -94,6 +94,7 @@ test_northwind (void)
 	r1 = import_ok (store, path);
 	g_assert_cmpuint (r1->taken, ==, 91);
 	g_assert_cmpuint (r1->merged, ==, 0);
+	g_assert_cmpuint (r1->unchanged, ==, 0);
 	g_assert_cmpuint (r1->skipped, ==, 0);
 	found = crm_customer_find (store, "Alfreds Futterkiste", 5, &error);
 	g_assert_no_error (error);
@@ -105,11 +106,14 @@ test_northwind (void)
 	g_assert_cmpstr (c->department, ==, "sales");
 	g_assert_null (c->email);
 
-	/* Importing again fills nothing new and adds nobody. */
+	/* Importing again fills nothing new and adds nobody, and says so:
+	 * every row matched, none changed anything. */
 	changes = test_changes (store);
 	r2 = import_ok (store, path);
 	g_assert_cmpuint (r2->taken, ==, 0);
-	g_assert_cmpuint (r2->merged, ==, 91);
+	g_assert_cmpuint (r2->merged, ==, 0);
+	g_assert_cmpuint (r2->unchanged, ==, 91);
+	g_assert_cmpuint (r2->skipped, ==, 0);
 	g_assert_cmpint (test_changes (store), ==, changes);
 	g_assert_cmpint (test_count (store, "SELECT count(*) FROM customer"),
 			 ==, 91);
@@ -159,6 +163,20 @@ test_f05_newline (void)
 	g_clear_pointer (&notes, g_ptr_array_unref);
 	notes = crm_note_list (store, c->id, 0, NULL);
 	g_assert_cmpuint (notes->len, ==, 1);
+
+	/* A run that brings Karl a phone and Ines a new note merges both;
+	 * a row that brings nothing new is unchanged. */
+	g_free (path);
+	path = write_file (dir, "f05-more.csv",
+		"name,phone,notes\n"
+		"\"Ines Duarte\",,\"Moved to Porto\"\n"
+		"\"Karl Weber\",\"+49 30 1234567\",\"no phone\"\n"
+		"\"Ines Duarte\",,\"Moved to Porto\"\n");
+	g_clear_pointer (&r, crm_import_report_free);
+	r = import_ok (store, path);
+	g_assert_cmpuint (r->taken, ==, 0);
+	g_assert_cmpuint (r->merged, ==, 2);
+	g_assert_cmpuint (r->unchanged, ==, 1);
 	test_dir_remove (dir);
 }
 
@@ -199,6 +217,7 @@ test_email_case_and_skips (void)
 
 	g_assert_cmpuint (r->taken, ==, 2);
 	g_assert_cmpuint (r->merged, ==, 1);
+	g_assert_cmpuint (r->unchanged, ==, 0);
 	g_assert_cmpuint (r->skipped, ==, 1);
 	g_assert_cmpuint (r->reasons->len, ==, 1);
 	g_assert_cmpstr (r->reasons->pdata[0], ==,
