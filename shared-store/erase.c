@@ -11,7 +11,7 @@
  * for a local erase, an `erased` change from a peer and a late change that
  * hits a tombstone.
  *
- * FIXME(#3): an identity's id is derived from (protocol, handle), so its
+ * FIXME(#6): an identity's id is derived from (protocol, handle), so its
  * tombstone keeps a hash of the handle (anyone holding a candidate handle
  * can tell it was erased), and the same handle can never be linked again
  * on any replica (the link is refused with CONFLICT).  A per-link salt in
