@@ -241,25 +241,6 @@ static const SchemaStep schema_steps[] = {
 
 G_STATIC_ASSERT (G_N_ELEMENTS (schema_steps) == CRM_STORE_SCHEMA_VERSION);
 
-static gboolean
-schema_get_version (CrmStore *store, int *out_version, GError **error)
-{
-	g_autoptr(sqlite3_stmt) stmt = NULL;
-	int rc;
-
-	stmt = crm_store__prepare (store, "PRAGMA user_version", error);
-	if (stmt == NULL)
-		return FALSE;
-	rc = sqlite3_step (stmt);
-	if (rc != SQLITE_ROW) {
-		crm_store__set_error_from_sqlite (error, store->db, rc,
-						  "user_version");
-		return FALSE;
-	}
-	*out_version = sqlite3_column_int (stmt, 0);
-	return TRUE;
-}
-
 /* One step in one transaction; the version is read under the write lock. */
 static gboolean
 schema_run_step (CrmStore *store, const SchemaStep *step, GError **error)
@@ -269,7 +250,7 @@ schema_run_step (CrmStore *store, const SchemaStep *step, GError **error)
 
 	if (!crm_store__begin (store, error))
 		return FALSE;
-	if (!schema_get_version (store, &version, error))
+	if (!crm_store_get_schema_version (store, &version, error))
 		goto rollback;
 	if (version >= step->version)
 		return crm_store__commit (store, error);
@@ -306,7 +287,7 @@ crm_schema__migrate (CrmStore *store, int target_version, GError **error)
 	g_assert (target_version >= 1 &&
 		  target_version <= CRM_STORE_SCHEMA_VERSION);
 
-	if (!schema_get_version (store, &version, error))
+	if (!crm_store_get_schema_version (store, &version, error))
 		return FALSE;
 	for (i = 0; i < G_N_ELEMENTS (schema_steps); i++) {
 		const SchemaStep *step = &schema_steps[i];
