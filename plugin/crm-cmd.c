@@ -80,6 +80,8 @@ static struct {
 
 static const CmdDef *find_def (const char *name);
 static void write_usage (PurpleConversation *conv, const CmdDef *def);
+static gboolean names_customer (CmdCtx *ctx, const char *query,
+				const char *id);
 
 /* ---------------------------------------------------------------------
  * Answers
@@ -137,10 +139,12 @@ buddy_default_name (CmdCtx *ctx)
 
 /*
  * Whether the buddy is free to link; says to whom it is linked when not.
- * FALSE on a store error too (said).
+ * When @query (nullable) names that very customer, /crm unlink would be
+ * the wrong advice, so only the link is stated.  FALSE on a store error
+ * too (said).
  */
 static gboolean
-buddy_unlinked (CmdCtx *ctx)
+buddy_unlinked (CmdCtx *ctx, const char *query)
 {
 	char *id = NULL;
 	CrmCustomer *c;
@@ -155,9 +159,13 @@ buddy_unlinked (CmdCtx *ctx)
 	if (id == NULL)
 		return TRUE;
 	c = crm_customer_get (ctx->store, id, NULL);
-	say (ctx, _("This buddy is already linked to %s. Type /crm unlink "
-		    "first to link it to another customer."),
-	     c != NULL ? c->name : id);
+	if (query != NULL && names_customer (ctx, query, id))
+		say (ctx, _("This buddy is already linked to %s."),
+		     c != NULL ? c->name : id);
+	else
+		say (ctx, _("This buddy is already linked to %s. Type /crm "
+			    "unlink first to link it to another customer."),
+		     c != NULL ? c->name : id);
 	if (c != NULL)
 		crm_customer_free (c);
 	g_free (id);
@@ -190,7 +198,7 @@ cmd_new (CmdCtx *ctx, const char *args)
 	GError *error = NULL;
 	char *id;
 
-	if (!buddy_unlinked (ctx))
+	if (!buddy_unlinked (ctx, NULL))
 		return;
 	fields = crm_customer_new ();
 	fields->name = *args != '\0' ? g_strdup (args)
@@ -252,6 +260,39 @@ pick_exact (GPtrArray *found, const char *query)
 	return pick;
 }
 
+/* Of @found, the one customer @query names: the only match, or among
+ * several the one whose full name or e-mail it is; NULL otherwise. */
+static CrmCustomer *
+pick_one (GPtrArray *found, const char *query)
+{
+	if (found->len == 1)
+		return g_ptr_array_index (found, 0);
+	return found->len > 1 ? pick_exact (found, query) : NULL;
+}
+
+/*
+ * Whether @query names the customer @id, as resolve_customer() would take
+ * it.  Quiet: on a store error it says FALSE, and the caller's general
+ * answer stands.
+ */
+static gboolean
+names_customer (CmdCtx *ctx, const char *query, const char *id)
+{
+	GPtrArray *found;
+	CrmCustomer *c;
+	gboolean same;
+
+	if (g_uuid_string_is_valid (query))
+		return g_ascii_strcasecmp (query, id) == 0;
+	found = crm_customer_find (ctx->store, query, FIND_LIMIT, NULL);
+	if (found == NULL)
+		return FALSE;
+	c = pick_one (found, query);
+	same = c != NULL && strcmp (c->id, id) == 0;
+	g_ptr_array_unref (found);
+	return same;
+}
+
 /* Lists several matches and asks for a more exact query. */
 static void
 say_ambiguous (CmdCtx *ctx, const char *query, GPtrArray *found)
@@ -293,10 +334,8 @@ resolve_customer (CmdCtx *ctx, const char *query)
 		say_failure (ctx, _("The search did not run."), error);
 		return NULL;
 	}
-	if (found->len == 1)
-		c = crm_customer_copy (g_ptr_array_index (found, 0));
-	else if (found->len > 1 && pick_exact (found, query) != NULL)
-		c = crm_customer_copy (pick_exact (found, query));
+	if (pick_one (found, query) != NULL)
+		c = crm_customer_copy (pick_one (found, query));
 	else if (found->len > 1)
 		say_ambiguous (ctx, query, found);
 	else
@@ -323,7 +362,7 @@ cmd_link (CmdCtx *ctx, const char *args)
 		g_error_free (error);
 		return;
 	}
-	if (!buddy_unlinked (ctx))
+	if (!buddy_unlinked (ctx, args))
 		return;
 	c = resolve_customer (ctx, args);
 	if (c == NULL)

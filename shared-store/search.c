@@ -7,6 +7,11 @@
  * chat handles; exact and prefix matches of the name rank first.  Words are
  * bound as parameters and matched with instr(), so no character of the
  * query is special.
+ *
+ * A query that is an XMPP address as people type it ("Maria@Example.org/
+ * Home") would match no stored handle word by word, since handles are kept
+ * in their bare normal form; such a query also matches XMPP identities by
+ * that normal form.
  */
 #include "store-private.h"
 
@@ -25,24 +30,35 @@
 	" EXISTS (SELECT 1 FROM identity i WHERE i.customer_id = c.id" \
 	" AND i.deleted = 0 AND instr(crm_fold(i.handle), ?%u)))"
 
+/* A bare JID matched whole against the normal form of XMPP handles. */
+#define SEARCH_JID_CLAUSE \
+	") OR EXISTS (SELECT 1 FROM identity j WHERE j.customer_id = c.id" \
+	" AND j.deleted = 0 AND j.protocol = 'prpl-jabber'" \
+	" AND j.handle = ?%u))"
+
 static char *
-search_build_sql (guint n_words)
+search_build_sql (guint n_words, gboolean by_jid)
 {
 	GString *sql = g_string_new ("SELECT ");
 	guint i;
 
-	/* ?1 is the whole folded query, ?2 the limit, words from ?3. */
+	/* ?1 is the whole folded query, ?2 the limit, words from ?3, then
+	 * the bare JID when @by_jid. */
 	g_string_append (sql, "c.id, c.name, c.company, c.email, c.phone, "
 			 "c.phone_e164, c.tags, c.department, c.consent, "
 			 "c.custom, c.merged_into, c.created, c.updated "
 			 "FROM customer c WHERE c.name IS NOT NULL "
 			 "AND c.deleted = 0 AND c.merged_into IS NULL");
+	if (by_jid)
+		g_string_append (sql, " AND ((1");
 	for (i = 0; i < n_words; i++) {
 		guint p = i + 3;
 
 		g_string_append_printf (sql, SEARCH_WORD_CLAUSE,
 					p, p, p, p, p, p, p);
 	}
+	if (by_jid)
+		g_string_append_printf (sql, SEARCH_JID_CLAUSE, n_words + 3);
 	g_string_append (sql, " ORDER BY CASE"
 			 " WHEN crm_fold(c.name) = ?1 THEN 0"
 			 " WHEN substr(crm_fold(c.name), 1, length(?1)) = ?1"
@@ -72,6 +88,23 @@ search_by_id (CrmStore *store, const char *id, GError **error)
 }
 
 /*
+ * The bare JID @query names when it differs from what the words match
+ * anyway (a resource, NFKC or a domain's trailing dot), else NULL.  A JID
+ * without '@' is a bare domain, which the words already find.
+ */
+static char *
+search_jid (const char *query, const char *folded)
+{
+	g_autofree char *trimmed = g_strstrip (g_strdup (query));
+	g_autofree char *jid = crm_handle_xmpp (trimmed);
+
+	if (jid == NULL || strchr (jid, '@') == NULL
+	    || strcmp (jid, folded) == 0)
+		return NULL;
+	return g_steal_pointer (&jid);
+}
+
+/*
  * crm_customer_find:
  * See crm-customer.h.  An exact customer id returns that customer.
  */
@@ -83,6 +116,7 @@ crm_customer_find (CrmStore *store,
 {
 	g_autofree char *folded = NULL;
 	g_autofree char *sql = NULL;
+	g_autofree char *jid = NULL;
 	g_auto(GStrv) words = NULL;
 	g_autoptr(sqlite3_stmt) stmt = NULL;
 	guint n_words, i;
@@ -101,7 +135,8 @@ crm_customer_find (CrmStore *store,
 	for (i = 0, n_words = 0; words[i] && n_words < SEARCH_MAX_WORDS; i++)
 		n_words += *words[i] ? 1 : 0;
 
-	sql = search_build_sql (n_words);
+	jid = search_jid (query, folded);
+	sql = search_build_sql (n_words, jid != NULL);
 	stmt = crm_store__prepare (store, sql, error);
 	if (stmt == NULL)
 		return NULL;
@@ -111,6 +146,8 @@ crm_customer_find (CrmStore *store,
 		if (*words[i])
 			crm_store__bind_text (stmt, 3 + n_words++, words[i]);
 	}
+	if (jid != NULL)
+		crm_store__bind_text (stmt, 3 + n_words, jid);
 	/* FIXME(#7): a full scan with a C function per row; move to FTS5
 	 * with a prefix index (DESIGN.md, Search) before stores grow past
 	 * a few thousand customers. */

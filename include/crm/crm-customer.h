@@ -171,8 +171,10 @@ gboolean crm_customer_merge (CrmStore *store,
  * @limit: the most results to return.
  * @error: return location for a #GError.
  *
- * Searches customers; best matches first.  A query with no word in it is
- * %CRM_STORE_ERROR_INVALID.
+ * Searches customers; best matches first.  A query that is an XMPP address
+ * also finds the customer linked to its bare normal form, so that
+ * "Maria@Example.org/Home" finds the handle stored as "maria@example.org".
+ * A query with no word in it is %CRM_STORE_ERROR_INVALID.
  *
  * Returns: (transfer full) (element-type CrmCustomer): the matches, possibly
  *   empty, or %NULL with @error set.

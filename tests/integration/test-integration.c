@@ -340,6 +340,10 @@ test_bad_input (Fixture *f, gconstpointer data)
 		if (!crm_command (f, bad[i], ""))
 			break;
 	}
+	/* Linking the buddy to the customer it is linked to already is no
+	 * reason to unlink it first. */
+	HARNESS_REQUIRE (crm_command (f, "link Maria Anders", "already linked "
+				      "to Maria Anders\\.(?! Type)"));
 	/* The edit form, answered with OK and its values untouched
 	 * (crm-headless does that), goes through the request API. */
 	mark = harness_client_mark (f->agent);

@@ -278,6 +278,8 @@ test_find (void)
 	g_assert_nonnull (e);
 	g_assert_true (crm_identity_link (store, c, "prpl-irc", "ana_t", NULL,
 					  &error));
+	g_assert_true (crm_identity_link (store, a, "prpl-jabber",
+					  "maria@example.org", NULL, &error));
 	g_assert_cmpuint (test_find_n (store, "MARIA anders", "Maria Anders"),
 			  ==, 1);
 	g_assert_cmpuint (test_find_n (store, "anders", "Anders"), ==, 3);
@@ -287,6 +289,16 @@ test_find (void)
 	g_assert_cmpuint (test_find_n (store, "%", NULL), ==, 0);
 	g_assert_cmpuint (test_find_n (store, "_", NULL), ==, 1);
 	g_assert_cmpuint (test_find_n (store, b, "Anders Larsson"), ==, 1);
+	/* A JID as typed, with capitals and a resource, finds the bare
+	 * normal form the handle is stored in. */
+	g_assert_cmpuint (test_find_n (store, " Maria@Example.org/Home ",
+				       "Maria Anders"), ==, 1);
+	g_assert_cmpuint (test_find_n (store, "maria@example.org/Home",
+				       "Maria Anders"), ==, 1);
+	g_assert_cmpuint (test_find_n (store, "Maria@Example.org/Home",
+				       "Maria Anders"), ==, 1);
+	g_assert_cmpuint (test_find_n (store, "nobody@example.org/Home",
+				       NULL), ==, 0);
 	none = crm_customer_find (store, "  ", 10, &error);
 	g_assert_null (none);
 	g_assert_error (error, CRM_STORE_ERROR, CRM_STORE_ERROR_INVALID);
