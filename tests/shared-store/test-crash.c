@@ -210,26 +210,37 @@ crash_reference (Crash *c)
 	g_assert_cmpuint (c->seqs->len, >=, 3);
 }
 
-/* Runs the child on a fresh target and kills it @delay_us after it has
- * opened the stores; says whether the kill came before it finished. */
-static gboolean
-crash_run_child (Crash *c, gint64 delay_us)
+/* Starts the child on a fresh copy of the target and waits until it has
+ * opened both stores; its stdout is returned in @out_fd. */
+static GPid
+crash_spawn_ready (Crash *c, int *out_fd)
 {
 	g_autoptr(GError) error = NULL;
 	const char *argv[] = { crash_self, "--apply", c->source, c->target,
 			       NULL };
 	GPid pid = 0;
-	int out = -1, status = 0;
 	char ready = 0;
 
 	crash_copy (c->template, c->target);
 	g_assert_true (g_spawn_async_with_pipes (NULL, (char **) argv, NULL,
 						 G_SPAWN_DO_NOT_REAP_CHILD,
-						 NULL, NULL, &pid, NULL, &out,
+						 NULL, NULL, &pid, NULL, out_fd,
 						 NULL, &error));
 	g_assert_no_error (error);
-	g_assert_cmpint (read (out, &ready, 1), ==, 1);
+	g_assert_cmpint (read (*out_fd, &ready, 1), ==, 1);
 	g_assert_cmpint (ready, ==, 'R');
+	return pid;
+}
+
+/* Runs the child on a fresh target and kills it @delay_us after it has
+ * opened the stores; says whether the kill came before it finished. */
+static gboolean
+crash_run_child (Crash *c, gint64 delay_us)
+{
+	GPid pid;
+	int out = -1, status = 0;
+
+	pid = crash_spawn_ready (c, &out);
 	g_usleep ((gulong) delay_us);
 	/* A child that already exited is a zombie: the kill does nothing. */
 	g_assert_cmpint (kill (pid, SIGKILL), ==, 0);
@@ -250,21 +261,11 @@ crash_run_child (Crash *c, gint64 delay_us)
 static gint64
 crash_time_child (Crash *c)
 {
-	g_autoptr(GError) error = NULL;
-	const char *argv[] = { crash_self, "--apply", c->source, c->target,
-			       NULL };
-	GPid pid = 0;
+	GPid pid;
 	int out = -1, status = 0;
-	char ready = 0;
 	gint64 start;
 
-	crash_copy (c->template, c->target);
-	g_assert_true (g_spawn_async_with_pipes (NULL, (char **) argv, NULL,
-						 G_SPAWN_DO_NOT_REAP_CHILD,
-						 NULL, NULL, &pid, NULL, &out,
-						 NULL, &error));
-	g_assert_no_error (error);
-	g_assert_cmpint (read (out, &ready, 1), ==, 1);
+	pid = crash_spawn_ready (c, &out);
 	start = g_get_monotonic_time ();
 	g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
 	g_spawn_close_pid (pid);
